@@ -1,0 +1,50 @@
+# The two commands: `make run` and `make test`. Everything they need is installed on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ONLY ?=
+
+.PHONY: run test lint format bench migrate demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade --quiet pip
+
+$(VENV)/.run-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.run-installed $@
+
+run: $(VENV)/.run-installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo_data
+	bash bin/run
+
+test: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/run.py $(ONLY)
+
+migrate: $(VENV)/.run-installed
+	$(BIN)/python manage.py migrate --noinput
+
+demo: $(VENV)/.run-installed
+	$(BIN)/python manage.py demo_data
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,239 @@
+"""Assignment rules, groups, per-learner routes, exceptions and recompute jobs."""
+
+from django.conf import settings
+from django.db import models
+
+from certifications.models import PeriodUnit
+
+
+class AssignmentType(models.TextChoices):
+    AUDIENCE = "audience", "Audience"
+    GROUP = "group", "Group"
+    INDIVIDUAL = "individual", "Individual"
+    MANAGER = "manager", "Manager"
+    ORGANISATION = "organisation", "Organisation"
+    POSITION = "position", "Position"
+
+
+class DueKind(models.TextChoices):
+    NONE = "none", "No due date"
+    FIXED = "fixed", "Fixed date"
+    RELATIVE = "relative", "Relative to event"
+
+
+class DueEvent(models.TextChoices):
+    FIRST_LOGIN = "first_login", "First login"
+    POSITION_ASSIGNED = "position_assigned", "Position assigned date"
+    JOB_START = "job_start", "Job assignment start date"
+    CERTIFICATION_COMPLETION = "certification_completion", "Certification completion"
+    COURSE_COMPLETION = "course_completion", "Course completion"
+    PROFILE_DATE = "profile_date", "Profile field date"
+    ASSIGNMENT_DATE = "assignment_date", "Assignment date"
+
+
+class Group(models.Model):
+    """A self-enrolment group of a certification; reached through its Assignment (type Group)."""
+
+    certification = models.ForeignKey("certifications.Certification", on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    allow_enrol = models.BooleanField("Allow learners to enrol", default=False)
+    allow_withdraw = models.BooleanField("Allow learners to withdraw", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMember(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="members")
+    certification = models.ForeignKey("certifications.Certification", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_memberships")
+    self_enrolled = models.BooleanField(default=False)
+    joined_at = models.DateTimeField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="group_member_unique"),
+            models.UniqueConstraint(
+                fields=["certification", "user"],
+                condition=models.Q(self_enrolled=True),
+                name="one_self_enrolment_per_certification",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "certification"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.group}"
+
+
+class Assignment(models.Model):
+    """One rule that assigns a certification to the users its target reaches."""
+
+    certification = models.ForeignKey(
+        "certifications.Certification", on_delete=models.CASCADE, related_name="assignments"
+    )
+    type = models.CharField(max_length=16, choices=AssignmentType.choices)
+    audience = models.ForeignKey(
+        "directory.Audience", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "directory.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    position = models.ForeignKey(
+        "directory.Position", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    group = models.OneToOneField(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="assignment")
+    include_children = models.BooleanField(default=False)
+
+    due_kind = models.CharField(max_length=16, choices=DueKind.choices, default=DueKind.NONE)
+    due_fixed_at = models.DateTimeField(null=True, blank=True)
+    due_amount = models.PositiveIntegerField(null=True, blank=True)
+    due_unit = models.CharField(max_length=10, choices=PeriodUnit.choices, blank=True)
+    due_event = models.CharField(max_length=32, choices=DueEvent.choices, blank=True)
+    due_event_position = models.ForeignKey(
+        "directory.Position", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_event_certification = models.ForeignKey(
+        "certifications.Certification", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_event_course = models.ForeignKey(
+        "courses.Course", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_event_profile_field = models.ForeignKey(
+        "directory.ProfileDateField", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["certification", "type", "id"]
+        indexes = [
+            models.Index(fields=["type", "audience"]),
+            models.Index(fields=["type", "organisation"]),
+            models.Index(fields=["type", "position"]),
+            models.Index(fields=["type", "manager"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} assignment of {self.certification_id}"
+
+
+class ExceptionType(models.TextChoices):
+    ALREADY_ASSIGNED = "already_assigned", "Already assigned to certification"
+    COMPLETION_TIME_UNKNOWN = "completion_time_unknown", "Completion time unknown"
+    TIME_ALLOWANCE = "time_allowance", "Time allowance"
+
+
+class RouteState(models.TextChoices):
+    ACTIVE = "active", "Assigned"
+    EXCEPTION = "exception", "In exception"
+    DISMISSED = "dismissed", "Not assigned (dismissed)"
+
+
+class UserAssignment(models.Model):
+    """A route: one assignment reaching one learner. Only ACTIVE routes count."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="user_assignments")
+    certification = models.ForeignKey("certifications.Certification", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certification_routes")
+    assigned_at = models.DateTimeField()
+    due_date = models.DateTimeField(
+        null=True, blank=True, help_text="This route's due date; null when none or not yet known."
+    )
+    state = models.CharField(max_length=16, choices=RouteState.choices, default=RouteState.ACTIVE)
+    exception_type = models.CharField(max_length=32, choices=ExceptionType.choices, blank=True)
+    resolved = models.BooleanField(
+        default=False, help_text="An administrator resolved an exception: checks are skipped until the due date moves."
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "user"], name="user_assignment_unique")]
+        indexes = [
+            models.Index(fields=["user", "certification", "state"]),
+            models.Index(fields=["certification", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} via {self.assignment}"
+
+
+class ExceptionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class Resolution(models.TextChoices):
+    REALISTIC_DUE = "realistic_due", "Set realistic due date and assign"
+    ASSIGN = "assign", "Assign"
+    DISMISS = "dismiss", "Do not assign"
+
+
+class AssignmentException(models.Model):
+    """An exception raised on a route, and how it was resolved."""
+
+    route = models.ForeignKey(UserAssignment, null=True, on_delete=models.SET_NULL, related_name="exceptions")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="exceptions")
+    certification = models.ForeignKey("certifications.Certification", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certification_exceptions"
+    )
+    type = models.CharField(max_length=32, choices=ExceptionType.choices)
+    reason = models.TextField(help_text="Why, in words a learner and an administrator understand.")
+    raised_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=ExceptionStatus.choices, default=ExceptionStatus.OPEN)
+    resolution = models.CharField(max_length=16, choices=Resolution.choices, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "user"], condition=models.Q(status="open"), name="one_open_exception_per_route"
+            )
+        ]
+        indexes = [models.Index(fields=["certification", "status", "type"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()}: {self.user}"
+
+
+class RecomputeJob(models.Model):
+    """Progress of a large recomputation, shown on the Assignments tab."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    certification = models.ForeignKey("certifications.Certification", on_delete=models.CASCADE, related_name="+")
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    description = models.CharField(max_length=255)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.description

@@ -1,0 +1,182 @@
+"""Certification definitions and learners' certification records."""
+
+from django.conf import settings
+from django.db import models
+
+
+class PeriodUnit(models.TextChoices):
+    DAYS = "days", "Days"
+    WEEKS = "weeks", "Weeks"
+    MONTHS = "months", "Months"
+    YEARS = "years", "Years"
+
+
+class Visibility(models.TextChoices):
+    ALL = "all", "All users"
+    ENROLLED = "enrolled", "Enrolled users only"
+    ENROLLED_AND_AUDIENCES = "enrolled_audiences", "Enrolled users and members of the selected audiences"
+    NONE = "none", "No users"
+
+
+class RecertificationMethod(models.TextChoices):
+    COMPLETION = "completion", "Use certification completion date"
+    EXPIRY = "expiry", "Use certification expiry date"
+    FIXED = "fixed", "Use fixed expiry date"
+
+
+class Certification(models.Model):
+    fullname = models.CharField("Full name", max_length=255)
+    shortname = models.CharField("Short name", max_length=100, unique=True)
+    idnumber = models.CharField("ID number", max_length=100, blank=True)
+    summary = models.TextField(blank=True)
+    visibility = models.CharField(max_length=32, choices=Visibility.choices, default=Visibility.ALL)
+    visible_audiences = models.ManyToManyField(
+        "directory.Audience", blank=True, related_name="visible_certifications", verbose_name="Selected audiences"
+    )
+    available_from = models.DateTimeField(null=True, blank=True)
+    available_until = models.DateTimeField(null=True, blank=True)
+
+    active_period_amount = models.PositiveIntegerField("Active period", default=1)
+    active_period_unit = models.CharField(max_length=10, choices=PeriodUnit.choices, default=PeriodUnit.YEARS)
+    window_period_amount = models.PositiveIntegerField("Window period", default=1)
+    window_period_unit = models.CharField(max_length=10, choices=PeriodUnit.choices, default=PeriodUnit.MONTHS)
+    minimum_active_amount = models.PositiveIntegerField("Minimum active period", null=True, blank=True)
+    minimum_active_unit = models.CharField(max_length=10, choices=PeriodUnit.choices, blank=True)
+    recertification_method = models.CharField(
+        "Recertification date",
+        max_length=16,
+        choices=RecertificationMethod.choices,
+        default=RecertificationMethod.EXPIRY,
+    )
+    recertification_same_content = models.BooleanField("Use the same content", default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["fullname"]
+
+    def __str__(self) -> str:
+        return self.fullname
+
+
+class CertificationPath(models.TextChoices):
+    CERTIFICATION = "certification", "Certification"
+    RECERTIFICATION = "recertification", "Recertification"
+
+
+class CompletionRule(models.TextChoices):
+    ALL = "all", "All courses"
+    ANY = "any", "Any one course"
+
+
+class CourseSet(models.Model):
+    certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="course_sets")
+    path = models.CharField(max_length=16, choices=CertificationPath.choices, default=CertificationPath.CERTIFICATION)
+    sortorder = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=255, blank=True)
+    completion_rule = models.CharField(max_length=8, choices=CompletionRule.choices, default=CompletionRule.ALL)
+    minimum_time_days = models.PositiveIntegerField("Minimum time required (days)", default=0)
+    courses = models.ManyToManyField("courses.Course", related_name="course_sets")
+
+    class Meta:
+        ordering = ["certification", "path", "sortorder", "id"]
+
+    def __str__(self) -> str:
+        return self.name or f"Course set {self.sortorder + 1}"
+
+
+class RecordStatus(models.TextChoices):
+    NOT_CERTIFIED = "not_certified", "Not certified"
+    IN_PROGRESS = "in_progress", "In progress"
+    CERTIFIED = "certified", "Certified"
+    EXPIRED = "expired", "Expired"
+
+
+class RenewalStatus(models.TextChoices):
+    NOT_DUE = "not_due", "Not due"
+    DUE = "due", "Due"
+    EXPIRED = "expired", "Renewal expired"
+
+
+class RecordFields(models.Model):
+    """The state of a learner's certification, shared by the current record and its history."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=16, choices=CertificationPath.choices, default=CertificationPath.CERTIFICATION)
+    status = models.CharField(max_length=16, choices=RecordStatus.choices, default=RecordStatus.NOT_CERTIFIED)
+    renewal_status = models.CharField(max_length=16, choices=RenewalStatus.choices, default=RenewalStatus.NOT_DUE)
+    due_date = models.DateTimeField(null=True, blank=True)
+    completion_date = models.DateTimeField(null=True, blank=True)
+    window_opens = models.DateTimeField(null=True, blank=True)
+    expiry_date = models.DateTimeField(null=True, blank=True)
+    baseline_expiry = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class CertificationRecord(RecordFields):
+    """The one current record of a learner and a certification; exists while a route counts."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certification_records")
+    certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="records")
+    assigned_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "certification"], name="certification_record_unique")]
+        indexes = [
+            models.Index(fields=["certification", "status"]),
+            models.Index(fields=["window_opens"]),
+            models.Index(fields=["expiry_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.certification}"
+
+
+class CertificationRecordHistory(RecordFields):
+    """A past state of a learner's record: a completed period, or a record left when unassigned."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certification_history")
+    certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="history")
+    unassigned = models.BooleanField(default=False)
+    archived_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "certification", "unassigned", "archived_at"])]
+        verbose_name_plural = "certification record history"
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.certification} (history)"
+
+
+class AuditEvent(models.Model):
+    """One change to a learner's assignment, due date or record: who, when, before, after.
+
+    Written inside the same transaction as the change, by services (one row) or by
+    set-based SQL (one INSERT … SELECT for many learners).
+    """
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(
+        max_length=255, blank=True, help_text="Which task or process acted, when no user did."
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_events")
+    certification = models.ForeignKey(Certification, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=32)
+    action = models.CharField(max_length=64)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["certification", "user", "at"])]
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.subject} {self.action}"

@@ -1,0 +1,15 @@
+"""Test settings: fast hashing, tasks run eagerly in the test process."""
+
+import os
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or "test-only-key"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

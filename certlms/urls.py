@@ -1,0 +1,26 @@
+"""Top-level URLs: each app owns a prefix."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("hello/", views.hello, name="hello"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("site-admin/", views.site_administration, name="site_administration"),
+    path("site-admin/django/", admin.site.urls),
+    path("site-admin/directory/", include("directory.urls")),
+    path("site-admin/certifications/", include("certifications.urls")),
+    path("site-admin/assignments/", include("assignments.urls")),
+    path("courses/", include("courses.urls")),
+    path("reports/", include("reporting.urls")),
+    path("", include("enrolment.urls")),
+]
+
+handler403 = "certlms.views.permission_denied"
+handler404 = "certlms.views.page_not_found"
+handler500 = "certlms.views.server_error"

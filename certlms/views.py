@@ -1,0 +1,43 @@
+"""Project-level pages: home, Site administration index, the bench "hello" view, error pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+
+from directory.permissions import is_site_admin
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    try:
+        return redirect(reverse("enrolment:catalogue"))
+    except NoReverseMatch:
+        return render(request, "home.html")
+
+
+def hello(request: HttpRequest) -> HttpResponse:
+    """The floor for web benchmarks: the cheapest response this server gives."""
+    return HttpResponse("hello", content_type="text/plain")
+
+
+@login_required
+def site_administration(request: HttpRequest) -> HttpResponse:
+    if not is_site_admin(request.user):
+        raise Http404
+    return render(request, "site_administration.html")
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors that touch the database: the error may be the database.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("errors/500.html").render({}), status=500)

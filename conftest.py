@@ -1,0 +1,25 @@
+"""Project-wide pytest fixtures and markers."""
+
+import pytest
+from django.db import connection
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords and connection.vendor != "postgresql":
+            item.add_marker(skip_pg)
+
+
+@pytest.fixture
+def admin_user(db):
+    from tests.factories.directory import SiteAdminFactory
+
+    return SiteAdminFactory(username="siteadmin")
+
+
+@pytest.fixture
+def learner(db):
+    from tests.factories.directory import UserFactory
+
+    return UserFactory(username="learnerone")

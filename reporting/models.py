@@ -1,0 +1,1 @@
+"""User reports and export jobs (added by the reports work)."""

@@ -1,0 +1,49 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_user_is_sent_to_sign_in(client):
+    response = client.get(reverse("site_administration"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_learner_sees_navigation_without_site_administration(client, learner):
+    client.force_login(learner)
+    response = client.get(reverse("home"), follow=True)
+    html = response.content.decode()
+    for label in ("Catalogue", "Record of learning", "Reports", "Sign out"):
+        assert label in html
+    assert "Site administration" not in html
+
+
+def test_learner_gets_404_on_site_administration(client, learner):
+    client.force_login(learner)
+    assert client.get(reverse("site_administration")).status_code == 404
+
+
+def test_site_admin_sees_site_administration(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get(reverse("site_administration"))
+    assert response.status_code == 200
+    assert "Site administration" in response.content.decode()
+
+
+def test_missing_page_renders_in_layout(client, learner):
+    client.force_login(learner)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_login_records_first_login_once(client, learner):
+    from directory.models import LearnerProfile
+
+    client.post(reverse("login"), {"username": "learnerone", "password": "password"})
+    first = LearnerProfile.objects.get(user=learner).first_login_at
+    assert first is not None
+    client.post(reverse("logout"))
+    client.post(reverse("login"), {"username": "learnerone", "password": "password"})
+    assert LearnerProfile.objects.get(user=learner).first_login_at == first
