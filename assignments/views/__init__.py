@@ -1,0 +1,1 @@
+"""Assignment pages, by subject: the Assignments tab, the Exceptions tab, groups (``groups``)."""

@@ -1,0 +1,83 @@
+"""What every benchmark shares: Django setup against PostgreSQL, timing, and the result line.
+
+Each benchmark is a module ``bench/b<N>_<what>.py`` with a ``run() -> list[Figure]`` function.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django() -> None:
+    """Configure Django for a benchmark; PostgreSQL is required (DATABASE_URL)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "certlms.settings.local")
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/certlms_bench")
+    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("Benchmarks run against PostgreSQL: set DATABASE_URL.")
+
+
+def ensure_database() -> None:
+    """Create the benchmark database if it does not exist, and migrate it."""
+    import psycopg2
+    from django.conf import settings
+    from django.core.management import call_command
+
+    db = settings.DATABASES["default"]
+    conn = psycopg2.connect(
+        dbname="postgres", user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432, password=db["PASSWORD"]
+    )
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{db["NAME"]}"')
+    conn.close()
+    call_command("migrate", verbosity=0)
+
+
+@contextmanager
+def timer():
+    """``with timer() as t: ...`` then ``t()`` is the elapsed seconds."""
+    start = time.perf_counter()
+    elapsed: list[float] = []
+    yield lambda: elapsed[0] if elapsed else time.perf_counter() - start
+    elapsed.append(time.perf_counter() - start)
+
+
+@dataclass
+class Figure:
+    """One result line: ``B1 assign 100k audience: 2.41 s, floor 1.02 s, ratio 2.36, target <= 3 -> MEETS``."""
+
+    id: str
+    what: str
+    value: float
+    unit: str
+    target: str
+    meets: bool
+    floor: float | None = None
+    extra: str = ""
+
+    def line(self) -> str:
+        parts = [f"{self.id} {self.what}: {self.value:.3g} {self.unit}".rstrip()]
+        if self.floor is not None:
+            ratio = self.value / self.floor if self.floor else float("inf")
+            parts.append(f"floor {self.floor:.3g} {self.unit}".rstrip())
+            parts.append(f"ratio {ratio:.2f}")
+        if self.extra:
+            parts.append(self.extra)
+        parts.append(f"target {self.target} -> {'MEETS' if self.meets else 'MISSES'}")
+        return ", ".join(parts)
