@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from .periods import Period
+
 
 class PeriodUnit(models.TextChoices):
     DAYS = "days", "Days"
@@ -22,6 +24,15 @@ class RecertificationMethod(models.TextChoices):
     COMPLETION = "completion", "Use certification completion date"
     EXPIRY = "expiry", "Use certification expiry date"
     FIXED = "fixed", "Use fixed expiry date"
+
+
+class CertificationQuerySet(models.QuerySet):
+    def visible_to(self, user, *, now=None) -> "CertificationQuerySet":
+        """The certifications ``user`` may see (DOMAIN §2 visibility and availability); admins see all."""
+        from .visibility import visible_q
+
+        q = visible_q(user, now=now)
+        return self if q is None else self.filter(q)
 
 
 class Certification(models.Model):
@@ -53,11 +64,33 @@ class Certification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CertificationQuerySet.as_manager()
+
     class Meta:
         ordering = ["fullname"]
 
     def __str__(self) -> str:
         return self.fullname
+
+    @property
+    def active_period(self) -> Period:
+        return Period(self.active_period_amount, self.active_period_unit)
+
+    @property
+    def window_period(self) -> Period:
+        return Period(self.window_period_amount, self.window_period_unit)
+
+    @property
+    def minimum_active_period(self) -> Period | None:
+        if self.minimum_active_amount is None or not self.minimum_active_unit:
+            return None
+        return Period(self.minimum_active_amount, self.minimum_active_unit)
+
+    def content_path(self, path: str) -> str:
+        """The path whose course sets make up ``path``: the certification path when "Use the same content"."""
+        if path == CertificationPath.RECERTIFICATION and self.recertification_same_content:
+            return CertificationPath.CERTIFICATION
+        return path
 
 
 class CertificationPath(models.TextChoices):

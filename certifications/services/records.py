@@ -1,0 +1,243 @@
+"""Set-based assignment of learners' certification records: assign (or restore), unassign, due dates.
+
+These run for 100,000 learners at a time, so each is a few SQL statements over the whole set,
+never a loop per learner. On PostgreSQL each write and its audit rows are one statement (a
+data-modifying CTE with ``RETURNING``), which is also what makes concurrent runs safe. SQLite has
+no data-modifying CTEs, but it lets one writer at a time in, so there the audit rows are written
+from the same SELECT just before the write.
+
+Restore semantics (docs/decisions/0002-restore-unassigned-history.md): assigning a learner who has
+no current record restores their newest unassigned history record as the current record and
+deletes that history row; otherwise a fresh "Not certified" record is created.
+"""
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from ..models import (
+    CertificationPath,
+    CertificationRecord,
+    CertificationRecordHistory,
+    RecordStatus,
+    RenewalStatus,
+)
+from ..sql import (
+    db_datetime,
+    is_distinct_sql,
+    is_postgres,
+    json_object_sql,
+    queryset_sql,
+    table,
+    user_id_sets,
+    user_table,
+)
+from .audit import RECORD_FIELDS, audit_prefix_params, audit_prefix_sql
+
+SUBJECT = "record"
+_FIELDS = ", ".join(RECORD_FIELDS)
+
+
+def _json_of(alias: str) -> str:
+    return json_object_sql({field: f"{alias}.{field}" for field in RECORD_FIELDS})
+
+
+def _execute(sql: str, params: tuple) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _insert_records_audited(*, source_sql: str, params: tuple, action: str, audit_params: tuple) -> int:
+    """INSERT the rows of ``source_sql`` (which yields record columns and skips existing records) into
+    the current records, with one audit row per inserted record."""
+    columns = f"user_id, certification_id, {_FIELDS}, assigned_at, updated_at"
+    audit_sql = f"{audit_prefix_sql()}, new.user_id, new.certification_id, %s, %s, NULL, {_json_of('new')}"
+    audit_args = (*audit_params, SUBJECT, action)
+    if is_postgres():
+        sql = (
+            f"WITH new AS (INSERT INTO {table(CertificationRecord)} ({columns}) {source_sql} "
+            f"ON CONFLICT DO NOTHING RETURNING {columns}) {audit_sql} FROM new"
+        )
+        return _execute(sql, (*params, *audit_args))
+    _execute(f"{audit_sql} FROM ({source_sql}) new", (*audit_args, *params))
+    return _execute(f"INSERT INTO {table(CertificationRecord)} ({columns}) {source_sql} ON CONFLICT DO NOTHING", params)
+
+
+def _no_current_record(user_column: str) -> str:
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {table(CertificationRecord)} r "
+        f"WHERE r.user_id = {user_column} AND r.certification_id = %s)"
+    )
+
+
+def _newest_unassigned_sql(ids_sql: str) -> str:
+    return (
+        f"SELECT MAX(h2.id) FROM {table(CertificationRecordHistory)} h2 "
+        f"WHERE h2.certification_id = %s AND h2.unassigned = %s AND h2.user_id IN ({ids_sql}) GROUP BY h2.user_id"
+    )
+
+
+def record_assign_many(
+    *, certification_id: int, user_ids: QuerySet | list[int], now: dt.datetime, actor=None, actor_label: str = ""
+) -> int:
+    """Give every user in ``user_ids`` a current record of the certification; returns records created.
+
+    Users who already have one are untouched (idempotent). A user with an unassigned history
+    record gets the newest one back (and it leaves the history); others get a fresh record on the
+    certification path, "Not certified". Audited ("restored" / "assigned").
+    """
+    now = db_datetime(now)
+    audit_params = audit_prefix_params(now=now, actor=actor, actor_label=actor_label)
+    created = 0
+    with transaction.atomic():
+        has_history = CertificationRecordHistory.objects.filter(
+            certification_id=certification_id, unassigned=True
+        ).exists()
+        for ids_sql, ids_params in user_id_sets(user_ids):
+            if has_history:
+                created += _restore(certification_id, ids_sql, ids_params, now, audit_params)
+            source = (
+                f"SELECT u.id AS user_id, %s AS certification_id, %s AS path, %s AS status, %s AS renewal_status, "
+                f"NULL AS due_date, NULL AS completion_date, NULL AS window_opens, NULL AS expiry_date, "
+                f"NULL AS baseline_expiry, %s AS assigned_at, %s AS updated_at "
+                f"FROM {user_table()} u WHERE u.id IN ({ids_sql}) AND {_no_current_record('u.id')}"
+            )
+            params = (
+                certification_id,
+                CertificationPath.CERTIFICATION.value,
+                RecordStatus.NOT_CERTIFIED.value,
+                RenewalStatus.NOT_DUE.value,
+                now,
+                now,
+                *ids_params,
+                certification_id,
+            )
+            created += _insert_records_audited(
+                source_sql=source, params=params, action="assigned", audit_params=audit_params
+            )
+    return created
+
+
+def _restore(certification_id: int, ids_sql: str, ids_params: tuple, now: dt.datetime, audit_params: tuple) -> int:
+    history = table(CertificationRecordHistory)
+    newest = _newest_unassigned_sql(ids_sql)
+    newest_params = (certification_id, True, *ids_params)
+    columns = ", ".join(f"h.{field} AS {field}" for field in RECORD_FIELDS)
+    source = (
+        f"SELECT h.user_id AS user_id, h.certification_id AS certification_id, {columns}, "
+        f"%s AS assigned_at, %s AS updated_at FROM {history} h "
+        f"WHERE h.id IN ({newest}) AND {_no_current_record('h.user_id')}"
+    )
+    restored = _insert_records_audited(
+        source_sql=source,
+        params=(now, now, *newest_params, certification_id),
+        action="restored",
+        audit_params=audit_params,
+    )
+    if restored:
+        _execute(
+            f"DELETE FROM {history} WHERE id IN ({newest}) AND EXISTS (SELECT 1 FROM {table(CertificationRecord)} r "
+            f"WHERE r.user_id = {history}.user_id AND r.certification_id = %s)",
+            (*newest_params, certification_id),
+        )
+    return restored
+
+
+def record_unassign_many(
+    *, certification_id: int, user_ids: QuerySet | list[int], now: dt.datetime, actor=None, actor_label: str = ""
+) -> int:
+    """Remove the current records of ``user_ids``; returns records removed.
+
+    A record never started ("Not certified") is deleted; any other is first copied to history
+    marked unassigned, to be restored when the learner is assigned again. Audited
+    ("deleted" / "unassigned"); idempotent.
+    """
+    records = table(CertificationRecord)
+    history = table(CertificationRecordHistory)
+    now = db_datetime(now)
+    audit_params = audit_prefix_params(now=now, actor=actor, actor_label=actor_label)
+    action = "CASE WHEN gone.status = %s THEN %s ELSE %s END"
+    action_params = (RecordStatus.NOT_CERTIFIED.value, "deleted", "unassigned")
+    audit_sql = f"{audit_prefix_sql()}, gone.user_id, gone.certification_id, %s, {action}, {_json_of('gone')}, NULL"
+    audit_args = (*audit_params, SUBJECT, *action_params)
+    history_sql = (
+        f"INSERT INTO {history} (user_id, certification_id, {_FIELDS}, unassigned, archived_at) "
+        f"SELECT user_id, certification_id, {_FIELDS}, %s, %s FROM {{source}} WHERE gone.status <> %s"
+    )
+    removed = 0
+    with transaction.atomic():
+        for ids_sql, ids_params in user_id_sets(user_ids):
+            where = f"certification_id = %s AND user_id IN ({ids_sql})"
+            where_params = (certification_id, *ids_params)
+            if is_postgres():
+                removed += _execute(
+                    f"WITH gone AS (DELETE FROM {records} WHERE {where} "
+                    f"RETURNING user_id, certification_id, {_FIELDS}), "
+                    f"kept AS ({history_sql.format(source='gone')}) {audit_sql} FROM gone",
+                    (*where_params, True, now, RecordStatus.NOT_CERTIFIED.value, *audit_args),
+                )
+                continue
+            gone = f"(SELECT * FROM {records} WHERE {where}) gone"
+            _execute(f"{audit_sql} FROM {gone}", (*audit_args, *where_params))
+            _execute(history_sql.format(source=gone), (True, now, *where_params, RecordStatus.NOT_CERTIFIED.value))
+            removed += _execute(f"DELETE FROM {records} WHERE {where}", where_params)
+    return removed
+
+
+def record_due_dates_apply(
+    *,
+    certification_id: int,
+    due_dates: QuerySet,
+    now: dt.datetime,
+    allow_earlier: bool = False,
+    actor=None,
+    actor_label: str = "",
+) -> int:
+    """Set the due date of current records from ``due_dates`` (rows with ``user_id`` and ``due_date``,
+    one per user); returns records changed.
+
+    Applies only while the learner works towards their first certification (path Certification,
+    "Not certified" or "In progress"): once certified, the due date is the expiry. A null due date
+    ("Not yet known") never clears a known one. Without ``allow_earlier`` a due date only moves
+    later. One UPDATE … FROM; one audit row per changed learner.
+    """
+    records = table(CertificationRecord)
+    now = db_datetime(now)
+    dsql, dparams = queryset_sql(due_dates)
+    if allow_earlier:
+        change = is_distinct_sql("r0.due_date", "d0.due_date")
+    else:
+        change = "(r0.due_date IS NULL OR d0.due_date > r0.due_date)"
+    changed_sql = (
+        f"SELECT d0.user_id AS user_id, d0.due_date AS due_date, r0.due_date AS old_due "
+        f"FROM ({dsql}) d0 JOIN {records} r0 ON r0.user_id = d0.user_id AND r0.certification_id = %s "
+        f"WHERE d0.due_date IS NOT NULL AND r0.path = %s AND r0.status IN (%s, %s) AND {change}"
+    )
+    changed_params = (
+        *dparams,
+        certification_id,
+        CertificationPath.CERTIFICATION.value,
+        RecordStatus.NOT_CERTIFIED.value,
+        RecordStatus.IN_PROGRESS.value,
+    )
+    audit_params = audit_prefix_params(now=now, actor=actor, actor_label=actor_label)
+    audit_sql = (
+        f"{audit_prefix_sql()}, d.user_id, %s, %s, %s, "
+        f"{json_object_sql({'due_date': 'd.old_due'})}, {json_object_sql({'due_date': 'd.due_date'})}"
+    )
+    audit_args = (*audit_params, certification_id, SUBJECT, "due_date_changed")
+    update_sql = (
+        f"UPDATE {records} SET due_date = d.due_date, updated_at = %s FROM ({changed_sql}) d "
+        f"WHERE {records}.user_id = d.user_id AND {records}.certification_id = %s"
+    )
+    update_params = (now, *changed_params, certification_id)
+    with transaction.atomic():
+        if is_postgres():
+            return _execute(
+                f"WITH d AS ({update_sql} RETURNING d.user_id, d.due_date, d.old_due) {audit_sql} FROM d",
+                (*update_params, *audit_args),
+            )
+        _execute(f"{audit_sql} FROM ({changed_sql}) d", (*audit_args, *changed_params))
+        return _execute(update_sql, update_params)
