@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "enrolment"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("catalogue/", views.catalogue, name="catalogue"),
+    path("certifications/<int:pk>/", views.overview, name="overview"),
+    path("certifications/<int:pk>/enrol/", views.enrol, name="enrol"),
+    path("certifications/<int:pk>/enrolment/", views.enrolment_details, name="enrolment_details"),
+    path("certifications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+]

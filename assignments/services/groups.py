@@ -1,0 +1,473 @@
+"""Self-enrolment groups: create, edit and remove groups; add and remove members; enrol and withdraw.
+
+A group is one assignment of type Group; its members are the users it reaches. Every service
+runs in one transaction, writes its audit events in it, and ends by recomputing the learners it
+touched (``learners_recompute``), so a learner's routes, exceptions, record and due date follow
+at once. Concurrent enrolments are stopped by the database first (a learner has at most one
+self-enrolment per certification: a partial unique constraint), by row locks second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from assignments.models import (
+    Assignment,
+    AssignmentException,
+    AssignmentType,
+    ExceptionStatus,
+    Group,
+    GroupMember,
+    RouteState,
+    UserAssignment,
+)
+from certifications.models import AuditEvent, Certification
+from directory.permissions import is_site_admin
+
+AUDIT_SUBJECT = "group_membership"
+
+
+class EnrolmentError(Exception):
+    """A learner's enrol or withdraw request that cannot be carried out; the message says why."""
+
+
+class NotEnrollable(EnrolmentError):
+    pass
+
+
+class AlreadyEnrolled(EnrolmentError):
+    pass
+
+
+class NotEnrolled(EnrolmentError):
+    pass
+
+
+class WithdrawalNotAllowed(EnrolmentError):
+    pass
+
+
+@dataclass(frozen=True)
+class EnrolmentOutcome:
+    """What a self-enrolment led to: assigned (with a due date or none), or awaiting a site administrator."""
+
+    member: GroupMember
+    assigned: bool
+    due_date: datetime | None
+    exception_reason: str = ""
+
+    @property
+    def awaiting_administrator(self) -> bool:
+        return bool(self.exception_reason)
+
+
+# --- Lanes this module calls ------------------------------------------------------------------
+
+
+def _recompute(*, certification_id: int, user_ids: list[int], now: datetime, actor) -> None:
+    """The engine's ``learners_recompute``; until the engine has landed, the group routes alone."""
+    try:
+        from assignments.services.engine import learners_recompute
+    except ImportError:
+        _group_routes_recompute(certification_id=certification_id, user_ids=user_ids, now=now)
+        return
+    learners_recompute(certification_id=certification_id, user_ids=user_ids, now=now, actor=actor)
+
+
+def _group_routes_recompute(*, certification_id: int, user_ids: list[int], now: datetime) -> None:
+    """Group routes and the learners' records, for the few learners of one request (no exception checks)."""
+    from dateutil.relativedelta import relativedelta
+
+    from assignments.models import DueEvent, DueKind
+    from certifications.models import CertificationRecord, CertificationRecordHistory, RecordStatus
+
+    kept = []
+    for member in GroupMember.objects.filter(certification_id=certification_id, user_id__in=user_ids).select_related(
+        "group__assignment"
+    ):
+        assignment = member.group.assignment
+        due = None
+        if assignment.due_kind == DueKind.FIXED:
+            due = assignment.due_fixed_at
+        elif assignment.due_kind == DueKind.RELATIVE and assignment.due_event == DueEvent.ASSIGNMENT_DATE:
+            due = member.joined_at + relativedelta(**{assignment.due_unit: assignment.due_amount})
+        route, _ = UserAssignment.objects.update_or_create(
+            assignment=assignment,
+            user_id=member.user_id,
+            defaults={"certification_id": certification_id, "assigned_at": member.joined_at, "due_date": due},
+        )
+        kept.append(route.pk)
+    UserAssignment.objects.filter(
+        certification_id=certification_id, user_id__in=user_ids, assignment__type=AssignmentType.GROUP
+    ).exclude(pk__in=kept).delete()
+    for user_id in user_ids:
+        routes = UserAssignment.objects.filter(
+            certification_id=certification_id, user_id=user_id, state=RouteState.ACTIVE
+        )
+        record = CertificationRecord.objects.filter(certification_id=certification_id, user_id=user_id).first()
+        if routes.exists() and record is None:
+            fields = ["path", "status", "renewal_status", "completion_date", "window_opens", "expiry_date"]
+            previous = (
+                CertificationRecordHistory.objects.filter(
+                    certification_id=certification_id, user_id=user_id, unassigned=True
+                )
+                .order_by("-archived_at", "-id")
+                .first()
+            )
+            restored = {f: getattr(previous, f) for f in [*fields, "baseline_expiry"]} if previous else {}
+            if previous:
+                previous.delete()
+            dues = [d for d in routes.values_list("due_date", flat=True) if d]
+            CertificationRecord.objects.create(
+                certification_id=certification_id,
+                user_id=user_id,
+                assigned_at=now,
+                updated_at=now,
+                due_date=max(dues) if dues else None,
+                **restored,
+            )
+        elif record is not None and not routes.exists():
+            started = record.status != RecordStatus.NOT_CERTIFIED or record.completion_date is not None
+            if started:
+                CertificationRecordHistory.objects.create(
+                    certification_id=certification_id,
+                    user_id=user_id,
+                    unassigned=True,
+                    archived_at=now,
+                    **{
+                        f.name: getattr(record, f.name)
+                        for f in CertificationRecordHistory._meta.fields
+                        if f.name
+                        in {
+                            "path",
+                            "status",
+                            "renewal_status",
+                            "due_date",
+                            "completion_date",
+                            "window_opens",
+                            "expiry_date",
+                            "baseline_expiry",
+                        }
+                    },
+                )
+            record.delete()
+
+
+def visible_certifications(user) -> QuerySet[Certification]:
+    """The one visibility rule of DOMAIN.md §2 (visibility and availability), from certifications;
+    until certifications provides ``visible_to``, the same rule written here."""
+    manager = Certification.objects
+    if hasattr(manager, "visible_to"):
+        return manager.visible_to(user)
+    from django.db.models import Exists, OuterRef, Q
+
+    from certifications.models import CertificationRecord, Visibility
+
+    if is_site_admin(user):
+        return Certification.objects.all()
+    if not user.is_authenticated:
+        return Certification.objects.none()
+    now = timezone.now()
+    enrolled = Q(Exists(UserAssignment.objects.filter(certification=OuterRef("pk"), user=user))) | Q(
+        Exists(CertificationRecord.objects.filter(certification=OuterRef("pk"), user=user))
+    )
+    audience = Q(visible_audiences__members=user)
+    certification_ids = Certification.objects.filter(
+        Q(visibility=Visibility.ALL)
+        | (Q(visibility=Visibility.ENROLLED) & enrolled)
+        | (Q(visibility=Visibility.ENROLLED_AND_AUDIENCES) & (enrolled | audience))
+    ).values("pk")
+    return Certification.objects.filter(pk__in=certification_ids).filter(
+        Q(available_from__isnull=True) | Q(available_from__lte=now),
+        Q(available_until__isnull=True) | Q(available_until__gt=now),
+    )
+
+
+def certification_is_available(certification: Certification, now: datetime) -> bool:
+    """Inside the availability dates (they apply to everyone, administrators included, for enrolling)."""
+    if certification.available_from and certification.available_from > now:
+        return False
+    return not (certification.available_until and certification.available_until <= now)
+
+
+def _audit(*, now: datetime, actor, certification_id: int, action: str, group: Group, users: dict[int, dict]) -> None:
+    """One audit event per learner (``users``: learner id -> what to record beside the group), in one INSERT."""
+    removal = action in {"withdrawn", "removed"}
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                at=now,
+                actor=_user_or_none(actor),
+                user_id=user_id,
+                certification_id=certification_id,
+                subject=AUDIT_SUBJECT,
+                action=action,
+                before={"group_id": group.pk, "group": group.name, **state} if removal else None,
+                after=None if removal else {"group_id": group.pk, "group": group.name, **state},
+            )
+            for user_id, state in users.items()
+        ]
+    )
+
+
+# --- Groups -----------------------------------------------------------------------------------
+
+
+def group_create(
+    *,
+    certification: Certification,
+    name: str,
+    description: str = "",
+    allow_enrol: bool = False,
+    allow_withdraw: bool = False,
+    actor=None,
+) -> Group:
+    """Add a group and its assignment (type Group, no due date until the administrator sets one)."""
+    name = name.strip()
+    if not name:
+        raise ValueError("A group needs a name.")
+    with transaction.atomic():
+        group = Group.objects.create(
+            certification=certification,
+            name=name,
+            description=description,
+            allow_enrol=allow_enrol,
+            allow_withdraw=allow_withdraw,
+        )
+        Assignment.objects.create(
+            certification=certification, type=AssignmentType.GROUP, group=group, created_by=_user_or_none(actor)
+        )
+    return group
+
+
+def group_update(
+    *, group: Group, name: str, description: str, allow_enrol: bool, allow_withdraw: bool, actor=None
+) -> Group:
+    """Edit the name, description and both flags. Members and routes are unchanged."""
+    name = name.strip()
+    if not name:
+        raise ValueError("A group needs a name.")
+    with transaction.atomic():
+        group.name, group.description = name, description
+        group.allow_enrol, group.allow_withdraw = allow_enrol, allow_withdraw
+        group.save(update_fields=["name", "description", "allow_enrol", "allow_withdraw"])
+    return group
+
+
+def group_delete(*, group: Group, actor=None, now: datetime | None = None) -> int:
+    """Remove a group with its assignment and memberships; its members lose this route. Returns members removed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        group = Group.objects.select_for_update().get(pk=group.pk)
+        members = list(group.members.order_by("user_id").values_list("user_id", "self_enrolled", "joined_at"))
+        _audit(
+            now=now,
+            actor=actor,
+            certification_id=group.certification_id,
+            action="removed",
+            group=group,
+            users={
+                u: {"self_enrolled": s, "joined_at": j.isoformat(), "reason": "group deleted"} for u, s, j in members
+            },
+        )
+        certification_id = group.certification_id
+        group.delete()
+        if members:
+            _recompute(certification_id=certification_id, user_ids=[m[0] for m in members], now=now, actor=actor)
+    return len(members)
+
+
+# --- Membership by administrators -------------------------------------------------------------
+
+
+def group_member_add_many(*, group: Group, user_ids: Iterable[int], actor, now: datetime | None = None) -> int:
+    """Add users to a group directly (not a self-enrolment). Existing members stay as they are. Returns rows added."""
+    now = now or timezone.now()
+    wanted = sorted({int(u) for u in user_ids})
+    with transaction.atomic():
+        group = Group.objects.select_for_update().get(pk=group.pk)
+        existing = set(GroupMember.objects.filter(group=group, user_id__in=wanted).values_list("user_id", flat=True))
+        new = [u for u in wanted if u not in existing]
+        GroupMember.objects.bulk_create(
+            [
+                GroupMember(
+                    group=group,
+                    certification_id=group.certification_id,
+                    user_id=u,
+                    self_enrolled=False,
+                    joined_at=now,
+                    added_by=_user_or_none(actor),
+                )
+                for u in new
+            ],
+            ignore_conflicts=True,
+        )
+        added = list(
+            GroupMember.objects.filter(group=group, user_id__in=new, joined_at=now).values_list("user_id", flat=True)
+        )
+        _audit(
+            now=now,
+            actor=actor,
+            certification_id=group.certification_id,
+            action="added",
+            group=group,
+            users=dict.fromkeys(added, {"self_enrolled": False}),
+        )
+        if added:
+            _recompute(certification_id=group.certification_id, user_ids=added, now=now, actor=actor)
+    return len(added)
+
+
+def group_member_remove(*, group: Group, user_id: int, actor, now: datetime | None = None) -> bool:
+    """Remove one member (added or self-enrolled; removing a self-enrolment is audited like a withdrawal)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        member = GroupMember.objects.select_for_update().filter(group=group, user_id=user_id).first()
+        if member is None:
+            return False
+        _audit(
+            now=now,
+            actor=actor,
+            certification_id=group.certification_id,
+            action="withdrawn" if member.self_enrolled else "removed",
+            group=group,
+            users={
+                user_id: {
+                    "self_enrolled": member.self_enrolled,
+                    "joined_at": member.joined_at.isoformat(),
+                    "by_administrator": True,
+                }
+            },
+        )
+        member.delete()
+        _recompute(certification_id=group.certification_id, user_ids=[user_id], now=now, actor=actor)
+    return True
+
+
+# --- The learner ------------------------------------------------------------------------------
+
+
+def enrollable_groups(*, certification: Certification, learner) -> QuerySet[Group]:
+    """Groups of a certification the learner may join now: enrolment allowed, not a member already."""
+    return (
+        Group.objects.filter(certification=certification, allow_enrol=True)
+        .exclude(members__user=learner)
+        .select_related("assignment")
+        .order_by("name", "id")
+    )
+
+
+def self_enrolment(*, certification: Certification, learner) -> GroupMember | None:
+    """The learner's self-enrolment in this certification, if any."""
+    return (
+        GroupMember.objects.filter(certification=certification, user=learner, self_enrolled=True)
+        .select_related("group", "group__assignment")
+        .first()
+    )
+
+
+def group_enrol(*, group: Group, learner: AbstractBaseUser, now: datetime | None = None) -> EnrolmentOutcome:
+    """The learner joins a group by themselves, and is assigned at once (subject to the exception checks).
+
+    Checked here, whatever the page showed: the certification is visible and available to the
+    learner, the group still allows enrolment, the learner has no self-enrolment in this
+    certification and is not already in this group. A double submission meets the unique
+    constraint and gets ``AlreadyEnrolled``; nothing is changed.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            group = Group.objects.select_for_update().select_related("certification").get(pk=group.pk)
+            certification = group.certification
+            if not visible_certifications(learner).filter(pk=certification.pk).exists():
+                raise NotEnrollable("This certification is not available to you.")
+            if not certification_is_available(certification, now):
+                raise NotEnrollable("This certification is not available for enrolment now.")
+            if not group.allow_enrol:
+                raise NotEnrollable(f"The group '{group.name}' no longer allows learners to enrol.")
+            if GroupMember.objects.filter(certification=certification, user=learner, self_enrolled=True).exists():
+                raise AlreadyEnrolled(f"You are already enrolled in {certification.fullname}.")
+            if GroupMember.objects.filter(group=group, user=learner).exists():
+                raise AlreadyEnrolled(f"You are already a member of the group '{group.name}'.")
+            with transaction.atomic():
+                member = GroupMember.objects.create(
+                    group=group, certification=certification, user=learner, self_enrolled=True, joined_at=now
+                )
+            _audit(
+                now=now,
+                actor=learner,
+                certification_id=certification.pk,
+                action="self_enrolled",
+                group=group,
+                users={learner.pk: {"self_enrolled": True}},
+            )
+            _recompute(certification_id=certification.pk, user_ids=[learner.pk], now=now, actor=learner)
+            return _outcome(member)
+    except IntegrityError as error:
+        raise AlreadyEnrolled(f"You are already enrolled in {group.certification.fullname}.") from error
+
+
+def group_withdraw(*, group: Group, learner: AbstractBaseUser, now: datetime | None = None) -> None:
+    """The learner leaves the group they self-enrolled in. Only that route goes; other routes stay,
+    course completions are untouched, and the record follows DOMAIN.md §2 (kept in history)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        group = Group.objects.select_for_update().get(pk=group.pk)
+        member = GroupMember.objects.select_for_update().filter(group=group, user=learner, self_enrolled=True).first()
+        if member is None:
+            raise NotEnrolled("You are not self-enrolled in this group.")
+        if not group.allow_withdraw:
+            raise WithdrawalNotAllowed(f"The group '{group.name}' does not allow learners to withdraw.")
+        _audit(
+            now=now,
+            actor=learner,
+            certification_id=group.certification_id,
+            action="withdrawn",
+            group=group,
+            users={learner.pk: {"self_enrolled": True, "joined_at": member.joined_at.isoformat()}},
+        )
+        member.delete()
+        _recompute(certification_id=group.certification_id, user_ids=[learner.pk], now=now, actor=learner)
+
+
+def enrolment_status(member: GroupMember) -> EnrolmentOutcome:
+    """Where a member's route through their group stands now (for Enrolment details)."""
+    return _outcome(member)
+
+
+def _outcome(member: GroupMember) -> EnrolmentOutcome:
+    route = (
+        UserAssignment.objects.filter(assignment__group_id=member.group_id, user_id=member.user_id)
+        .only("state", "due_date")
+        .first()
+    )
+    if route is None:
+        return EnrolmentOutcome(member=member, assigned=False, due_date=None)
+    reason = ""
+    if route.state != RouteState.ACTIVE:
+        exception = (
+            AssignmentException.objects.filter(
+                assignment__group_id=member.group_id, user_id=member.user_id, status=ExceptionStatus.OPEN
+            )
+            .only("reason")
+            .first()
+        )
+        reason = exception.reason if exception else "Your enrolment was not accepted by a site administrator."
+    return EnrolmentOutcome(
+        member=member, assigned=route.state == RouteState.ACTIVE, due_date=route.due_date, exception_reason=reason
+    )
+
+
+def _user_or_none(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def can_manage_groups(user) -> bool:
+    return is_site_admin(user)
