@@ -161,33 +161,8 @@ def _group_routes_recompute(*, certification_id: int, user_ids: list[int], now: 
 
 
 def visible_certifications(user) -> QuerySet[Certification]:
-    """The one visibility rule of DOMAIN.md §2 (visibility and availability), from certifications;
-    until certifications provides ``visible_to``, the same rule written here."""
-    manager = Certification.objects
-    if hasattr(manager, "visible_to"):
-        return manager.visible_to(user)
-    from django.db.models import Exists, OuterRef, Q
-
-    from certifications.models import CertificationRecord, Visibility
-
-    if is_site_admin(user):
-        return Certification.objects.all()
-    if not user.is_authenticated:
-        return Certification.objects.none()
-    now = timezone.now()
-    enrolled = Q(Exists(UserAssignment.objects.filter(certification=OuterRef("pk"), user=user))) | Q(
-        Exists(CertificationRecord.objects.filter(certification=OuterRef("pk"), user=user))
-    )
-    audience = Q(visible_audiences__members=user)
-    certification_ids = Certification.objects.filter(
-        Q(visibility=Visibility.ALL)
-        | (Q(visibility=Visibility.ENROLLED) & enrolled)
-        | (Q(visibility=Visibility.ENROLLED_AND_AUDIENCES) & (enrolled | audience))
-    ).values("pk")
-    return Certification.objects.filter(pk__in=certification_ids).filter(
-        Q(available_from__isnull=True) | Q(available_from__lte=now),
-        Q(available_until__isnull=True) | Q(available_until__gt=now),
-    )
+    """The one visibility rule of DOMAIN.md §2 (visibility and availability), from certifications."""
+    return Certification.objects.visible_to(user)
 
 
 def certification_is_available(certification: Certification, now: datetime) -> bool:

@@ -39,6 +39,9 @@ def test_catalogue_shows_enrolled_and_assigned(client, learner):
     assigned = builders.certification(fullname="Beta", visibility=Visibility.ENROLLED)
     rule = Assignment.objects.create(certification=assigned, type=AssignmentType.INDIVIDUAL, user=learner)
     UserAssignment.objects.create(assignment=rule, certification=assigned, user=learner, assigned_at=timezone.now())
+    CertificationRecord.objects.create(
+        certification=assigned, user=learner, assigned_at=timezone.now(), updated_at=timezone.now()
+    )
     client.force_login(learner)
     page = html(client.get(reverse("enrolment:catalogue")))
     assert page.count("badge-ok") == 2
