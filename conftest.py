@@ -23,3 +23,24 @@ def learner(db):
     from tests.factories.directory import UserFactory
 
     return UserFactory(username="learnerone")
+
+
+@pytest.fixture
+def capture_signal():
+    """``calls = capture_signal(signal)``: a list that receives the keyword arguments of each send."""
+    connected = []
+
+    def capture(signal):
+        calls = []
+
+        def receiver(sender, **kwargs):
+            kwargs.pop("signal", None)
+            calls.append(kwargs)
+
+        signal.connect(receiver, weak=False)
+        connected.append((signal, receiver))
+        return calls
+
+    yield capture
+    for signal, receiver in connected:
+        signal.disconnect(receiver)

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "courses"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:course_id>/", views.course_detail, name="detail"),
+    path("<int:course_id>/complete/", views.course_mark_complete, name="mark_complete"),
+]
