@@ -44,3 +44,21 @@ def capture_signal():
     yield capture
     for signal, receiver in connected:
         signal.disconnect(receiver)
+
+
+@pytest.fixture
+def run_rolled_back(django_capture_on_commit_callbacks):
+    """``run_rolled_back(action)`` runs it in a transaction that rolls back; returns the on-commit callbacks left."""
+    from django.db import transaction
+
+    def run(action):
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(RuntimeError),
+            transaction.atomic(),
+        ):
+            action()
+            raise RuntimeError("roll back")
+        return callbacks
+
+    return run

@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import transaction
 
 from courses import services, signals
 from courses.models import CourseCompletion, CourseCompletionHistory
@@ -43,13 +42,10 @@ def test_recording_the_same_completion_again_changes_nothing(capture_signal, dja
     assert CourseCompletion.objects.count() == 1
 
 
-def test_rolled_back_completion_sends_nothing(capture_signal, django_capture_on_commit_callbacks):
+def test_rolled_back_completion_sends_nothing(capture_signal, run_rolled_back):
     user, course = UserFactory(), CourseFactory()
     calls = capture_signal(signals.course_completed)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.course_complete(user_id=user.pk, course_id=course.pk, completed_at=T0)
-            raise RuntimeError
+    callbacks = run_rolled_back(lambda: services.course_complete(user_id=user.pk, course_id=course.pk, completed_at=T0))
     assert callbacks == [] and calls == []
     assert not CourseCompletion.objects.exists()
 
@@ -75,9 +71,7 @@ def test_archive_moves_chosen_completions_to_history(as_queryset, capture_signal
     }
     history = CourseCompletionHistory.objects.all()
     assert {(h.user_id, h.course_id) for h in history} == {(u.pk, c.pk) for u in (a, b) for c in (c1, c2)}
-    assert {(h.completed_at, h.archived_at, h.reason) for h in history} == {
-        (T0, NOW, "Recertification window opened")
-    }
+    assert {(h.completed_at, h.archived_at, h.reason) for h in history} == {(T0, NOW, "Recertification window opened")}
 
 
 def test_archive_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
@@ -86,9 +80,12 @@ def test_archive_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
     for user in users:
         CourseCompletionFactory(user=user, course=course)
     with django_assert_max_num_queries(4):
-        assert services.completions_archive(
-            user_ids=[u.pk for u in users], course_ids=[course.pk], now=NOW, reason="window"
-        ) == 20
+        assert (
+            services.completions_archive(
+                user_ids=[u.pk for u in users], course_ids=[course.pk], now=NOW, reason="window"
+            )
+            == 20
+        )
 
 
 def test_archive_with_nothing_to_archive_returns_zero():

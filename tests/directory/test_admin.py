@@ -88,7 +88,9 @@ def test_tree_list_is_ordered_by_path_and_indented(admin_client):
     assert "padding-left:1.5em" in html
 
 
-def test_adding_and_moving_an_organisation_keeps_paths(admin_client, capture_signal, django_capture_on_commit_callbacks):
+def test_adding_and_moving_an_organisation_keeps_paths(
+    admin_client, capture_signal, django_capture_on_commit_callbacks
+):
     root, other = OrganisationFactory(name="Root"), OrganisationFactory(name="Other")
     response = admin_client.post(
         reverse("admin:directory_organisation_add"), {"name": "Child", "idnumber": "C1", "parent": root.pk}

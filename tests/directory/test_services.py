@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from directory import services, signals
 from directory.models import AudienceMember, JobAssignment, LearnerProfile, ProfileDateValue
@@ -23,14 +22,6 @@ pytestmark = pytest.mark.django_db
 def committed(django_capture_on_commit_callbacks):
     """Run the block as if its transaction committed (on_commit callbacks execute)."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def rolled_back(django_capture_on_commit_callbacks, action):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            action()
-            raise RuntimeError("roll back")
-    return callbacks
 
 
 # --- Job assignments ---
@@ -100,11 +91,10 @@ def test_a_user_cannot_manage_themselves():
         services.job_assignment_save(job_assignment=JobAssignment(user=user, manager=user))
 
 
-def test_rolled_back_job_assignment_sends_nothing(capture_signal, django_capture_on_commit_callbacks):
+def test_rolled_back_job_assignment_sends_nothing(capture_signal, run_rolled_back):
     calls = capture_signal(signals.job_assignments_changed)
     user = UserFactory()
-    callbacks = rolled_back(
-        django_capture_on_commit_callbacks,
+    callbacks = run_rolled_back(
         lambda: services.job_assignment_save(job_assignment=JobAssignment(user=user)),
     )
     assert callbacks == [] and calls == []
@@ -160,12 +150,11 @@ def test_no_change_to_members_sends_nothing(capture_signal, committed):
     assert calls == []
 
 
-def test_rolled_back_membership_sends_nothing(capture_signal, django_capture_on_commit_callbacks):
+def test_rolled_back_membership_sends_nothing(capture_signal, run_rolled_back):
     audience = AudienceFactory()
     user = UserFactory()
     calls = capture_signal(signals.audience_members_changed)
-    callbacks = rolled_back(
-        django_capture_on_commit_callbacks,
+    callbacks = run_rolled_back(
         lambda: services.audience_members_add(audience_id=audience.pk, user_ids=[user.pk]),
     )
     assert callbacks == [] and calls == []
@@ -218,11 +207,10 @@ def test_removing_a_profile_date_signals(capture_signal, committed):
     assert calls == [{"user_id": user.pk, "field_id": field.pk}]
 
 
-def test_rolled_back_profile_date_sends_nothing(capture_signal, django_capture_on_commit_callbacks):
+def test_rolled_back_profile_date_sends_nothing(capture_signal, run_rolled_back):
     field, user = ProfileDateFieldFactory(), UserFactory()
     calls = capture_signal(signals.profile_date_changed)
-    callbacks = rolled_back(
-        django_capture_on_commit_callbacks,
+    callbacks = run_rolled_back(
         lambda: services.profile_date_set(user_id=user.pk, field_id=field.pk, value=datetime.date(2026, 3, 1)),
     )
     assert callbacks == [] and calls == []
@@ -252,10 +240,8 @@ def test_signing_in_sends_first_login_once(client, capture_signal, django_captur
     assert calls == [{"user_id": user.pk}]
 
 
-def test_rolled_back_first_login_sends_nothing(capture_signal, django_capture_on_commit_callbacks):
+def test_rolled_back_first_login_sends_nothing(capture_signal, run_rolled_back):
     user = UserFactory()
     calls = capture_signal(signals.first_login)
-    callbacks = rolled_back(
-        django_capture_on_commit_callbacks, lambda: services.user_record_first_login(user_id=user.pk)
-    )
+    callbacks = run_rolled_back(lambda: services.user_record_first_login(user_id=user.pk))
     assert callbacks == [] and calls == []

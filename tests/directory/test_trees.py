@@ -1,5 +1,4 @@
 import pytest
-from django.db import transaction
 
 from directory import services, signals
 from directory.errors import TreeMoveError
@@ -94,15 +93,12 @@ def test_renaming_a_node_sends_nothing(capture_signal, django_capture_on_commit_
     assert calls == []
 
 
-def test_rolled_back_move_sends_nothing(capture_signal, django_capture_on_commit_callbacks):
+def test_rolled_back_move_sends_nothing(capture_signal, run_rolled_back):
     calls = capture_signal(signals.job_assignments_changed)
     a, b = OrganisationFactory(), OrganisationFactory()
     JobAssignmentFactory(organisation=a)
     a.parent = b
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.tree_node_save(node=a)
-            raise RuntimeError
+    callbacks = run_rolled_back(lambda: services.tree_node_save(node=a))
     assert callbacks == [] and calls == []
 
 
