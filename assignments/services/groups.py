@@ -28,7 +28,7 @@ from assignments.models import (
     RouteState,
     UserAssignment,
 )
-from certifications.models import AuditEvent, Certification
+from certifications.models import Certification
 from directory.permissions import is_site_admin
 
 AUDIT_SUBJECT = "group_membership"
@@ -76,22 +76,23 @@ def _recompute(*, certification_id: int, user_ids: list[int], now: datetime, act
     try:
         from assignments.services.engine import learners_recompute
     except ImportError:
-        _group_routes_recompute(certification_id=certification_id, user_ids=user_ids, now=now)
+        _group_routes_recompute(certification_id=certification_id, user_ids=user_ids, now=now, actor=actor)
         return
     learners_recompute(certification_id=certification_id, user_ids=user_ids, now=now, actor=actor)
 
 
-def _group_routes_recompute(*, certification_id: int, user_ids: list[int], now: datetime) -> None:
-    """Group routes and the learners' records, for the few learners of one request (no exception checks)."""
+def _group_routes_recompute(*, certification_id: int, user_ids: list[int], now: datetime, actor) -> None:
+    """Group routes, then the learners' records and due dates (certifications' services), without the
+    exception checks: what self-enrolment needs until the engine's ``learners_recompute`` has landed."""
     from dateutil.relativedelta import relativedelta
+    from django.db.models import Max
 
     from assignments.models import DueEvent, DueKind
-    from certifications.models import CertificationRecord, CertificationRecordHistory, RecordStatus
+    from certifications.services import record_assign_many, record_due_dates_apply, record_unassign_many
 
     kept = []
-    for member in GroupMember.objects.filter(certification_id=certification_id, user_id__in=user_ids).select_related(
-        "group__assignment"
-    ):
+    members = GroupMember.objects.filter(certification_id=certification_id, user_id__in=user_ids)
+    for member in members.select_related("group__assignment"):
         assignment = member.group.assignment
         due = None
         if assignment.due_kind == DueKind.FIXED:
@@ -107,57 +108,20 @@ def _group_routes_recompute(*, certification_id: int, user_ids: list[int], now: 
     UserAssignment.objects.filter(
         certification_id=certification_id, user_id__in=user_ids, assignment__type=AssignmentType.GROUP
     ).exclude(pk__in=kept).delete()
-    for user_id in user_ids:
-        routes = UserAssignment.objects.filter(
-            certification_id=certification_id, user_id=user_id, state=RouteState.ACTIVE
-        )
-        record = CertificationRecord.objects.filter(certification_id=certification_id, user_id=user_id).first()
-        if routes.exists() and record is None:
-            fields = ["path", "status", "renewal_status", "completion_date", "window_opens", "expiry_date"]
-            previous = (
-                CertificationRecordHistory.objects.filter(
-                    certification_id=certification_id, user_id=user_id, unassigned=True
-                )
-                .order_by("-archived_at", "-id")
-                .first()
-            )
-            restored = {f: getattr(previous, f) for f in [*fields, "baseline_expiry"]} if previous else {}
-            if previous:
-                previous.delete()
-            dues = [d for d in routes.values_list("due_date", flat=True) if d]
-            CertificationRecord.objects.create(
-                certification_id=certification_id,
-                user_id=user_id,
-                assigned_at=now,
-                updated_at=now,
-                due_date=max(dues) if dues else None,
-                **restored,
-            )
-        elif record is not None and not routes.exists():
-            started = record.status != RecordStatus.NOT_CERTIFIED or record.completion_date is not None
-            if started:
-                CertificationRecordHistory.objects.create(
-                    certification_id=certification_id,
-                    user_id=user_id,
-                    unassigned=True,
-                    archived_at=now,
-                    **{
-                        f.name: getattr(record, f.name)
-                        for f in CertificationRecordHistory._meta.fields
-                        if f.name
-                        in {
-                            "path",
-                            "status",
-                            "renewal_status",
-                            "due_date",
-                            "completion_date",
-                            "window_opens",
-                            "expiry_date",
-                            "baseline_expiry",
-                        }
-                    },
-                )
-            record.delete()
+    active = UserAssignment.objects.filter(
+        certification_id=certification_id, user_id__in=user_ids, state=RouteState.ACTIVE
+    )
+    assigned = set(active.values_list("user_id", flat=True))
+    record_assign_many(certification_id=certification_id, user_ids=sorted(assigned), now=now, actor=actor)
+    record_unassign_many(
+        certification_id=certification_id, user_ids=sorted(set(user_ids) - assigned), now=now, actor=actor
+    )
+    record_due_dates_apply(
+        certification_id=certification_id,
+        due_dates=active.values("user_id").annotate(due_date=Max("due_date")).values("user_id", "due_date"),
+        now=now,
+        actor=actor,
+    )
 
 
 def visible_certifications(user) -> QuerySet[Certification]:
@@ -172,23 +136,25 @@ def certification_is_available(certification: Certification, now: datetime) -> b
     return not (certification.available_until and certification.available_until <= now)
 
 
-def _audit(*, now: datetime, actor, certification_id: int, action: str, group: Group, users: dict[int, dict]) -> None:
-    """One audit event per learner (``users``: learner id -> what to record beside the group), in one INSERT."""
+def _audit(
+    *, now: datetime, actor, certification_id: int, action: str, group: Group, user_ids: list[int], **state
+) -> None:
+    """One audit event per learner, in one INSERT (certifications' audit helper)."""
+    from certifications.services import audit_insert_select
+
+    if not user_ids:
+        return
+    snapshot = {"group_id": group.pk, "group": group.name, **state}
     removal = action in {"withdrawn", "removed"}
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                at=now,
-                actor=_user_or_none(actor),
-                user_id=user_id,
-                certification_id=certification_id,
-                subject=AUDIT_SUBJECT,
-                action=action,
-                before={"group_id": group.pk, "group": group.name, **state} if removal else None,
-                after=None if removal else {"group_id": group.pk, "group": group.name, **state},
-            )
-            for user_id, state in users.items()
-        ]
+    audit_insert_select(
+        user_ids=user_ids,
+        subject=AUDIT_SUBJECT,
+        action=action,
+        now=now,
+        certification_id=certification_id,
+        before=snapshot if removal else None,
+        after=None if removal else snapshot,
+        actor=_user_or_none(actor),
     )
 
 
@@ -241,17 +207,18 @@ def group_delete(*, group: Group, actor=None, now: datetime | None = None) -> in
     now = now or timezone.now()
     with transaction.atomic():
         group = Group.objects.select_for_update().get(pk=group.pk)
-        members = list(group.members.order_by("user_id").values_list("user_id", "self_enrolled", "joined_at"))
-        _audit(
-            now=now,
-            actor=actor,
-            certification_id=group.certification_id,
-            action="removed",
-            group=group,
-            users={
-                u: {"self_enrolled": s, "joined_at": j.isoformat(), "reason": "group deleted"} for u, s, j in members
-            },
-        )
+        members = list(group.members.order_by("user_id").values_list("user_id", "self_enrolled"))
+        for self_enrolled in (True, False):
+            _audit(
+                now=now,
+                actor=actor,
+                certification_id=group.certification_id,
+                action="withdrawn" if self_enrolled else "removed",
+                group=group,
+                user_ids=[u for u, s in members if s == self_enrolled],
+                self_enrolled=self_enrolled,
+                reason="group deleted",
+            )
         certification_id = group.certification_id
         group.delete()
         if members:
@@ -293,7 +260,8 @@ def group_member_add_many(*, group: Group, user_ids: Iterable[int], actor, now: 
             certification_id=group.certification_id,
             action="added",
             group=group,
-            users=dict.fromkeys(added, {"self_enrolled": False}),
+            user_ids=added,
+            self_enrolled=False,
         )
         if added:
             _recompute(certification_id=group.certification_id, user_ids=added, now=now, actor=actor)
@@ -313,13 +281,10 @@ def group_member_remove(*, group: Group, user_id: int, actor, now: datetime | No
             certification_id=group.certification_id,
             action="withdrawn" if member.self_enrolled else "removed",
             group=group,
-            users={
-                user_id: {
-                    "self_enrolled": member.self_enrolled,
-                    "joined_at": member.joined_at.isoformat(),
-                    "by_administrator": True,
-                }
-            },
+            user_ids=[user_id],
+            self_enrolled=member.self_enrolled,
+            joined_at=member.joined_at.isoformat(),
+            by_administrator=True,
         )
         member.delete()
         _recompute(certification_id=group.certification_id, user_ids=[user_id], now=now, actor=actor)
@@ -381,7 +346,8 @@ def group_enrol(*, group: Group, learner: AbstractBaseUser, now: datetime | None
                 certification_id=certification.pk,
                 action="self_enrolled",
                 group=group,
-                users={learner.pk: {"self_enrolled": True}},
+                user_ids=[learner.pk],
+                self_enrolled=True,
             )
             _recompute(certification_id=certification.pk, user_ids=[learner.pk], now=now, actor=learner)
             return _outcome(member)
@@ -406,7 +372,9 @@ def group_withdraw(*, group: Group, learner: AbstractBaseUser, now: datetime | N
             certification_id=group.certification_id,
             action="withdrawn",
             group=group,
-            users={learner.pk: {"self_enrolled": True, "joined_at": member.joined_at.isoformat()}},
+            user_ids=[learner.pk],
+            self_enrolled=True,
+            joined_at=member.joined_at.isoformat(),
         )
         member.delete()
         _recompute(certification_id=group.certification_id, user_ids=[learner.pk], now=now, actor=learner)

@@ -206,4 +206,4 @@ def test_group_delete_removes_members_routes_and_audits(admin_user):
     assert services.group_delete(group=group, actor=admin_user, now=NOW) == 2
     assert not GroupMember.objects.exists() and not UserAssignment.objects.exists()
     assert not CertificationRecord.objects.exists()
-    assert AuditEvent.objects.filter(action="removed").count() == 2
+    assert AuditEvent.objects.filter(subject="group_membership", action="removed").count() == 2
