@@ -1,0 +1,274 @@
+"""A learner's record through its lifecycle: progress and certification on course completion, the
+recertification window opening, and expiry (DOMAIN §2).
+
+``record_progress`` handles one learner (course completion reaches it through a Celery task);
+``records_window_open`` and ``records_expire`` are the periodic sweeps, set-based in batches,
+touching only the records that are due and auditing each change with the task's name.
+"""
+
+import datetime as dt
+import logging
+
+from django.db import connection, transaction
+
+from courses.models import CourseCompletion
+
+from ..models import (
+    Certification,
+    CertificationPath,
+    CertificationRecord,
+    CertificationRecordHistory,
+    CompletionRule,
+    CourseSet,
+    RecordStatus,
+    RenewalStatus,
+)
+from ..sql import db_datetime, json_object_sql, table
+from .audit import RECORD_FIELDS, audit_prefix_params, audit_prefix_sql, audit_write, record_snapshot
+from .course_archive import completions_archive
+from .dates import certification_period_dates
+
+logger = logging.getLogger(__name__)
+
+SUBJECT = "record"
+LIFECYCLE_BATCH = 5000
+
+
+def path_course_ids(*, certification: Certification, path: str) -> list[int]:
+    return list(
+        CourseSet.courses.through.objects.filter(
+            courseset__certification=certification, courseset__path=certification.content_path(path)
+        )
+        .values_list("course_id", flat=True)
+        .distinct()
+    )
+
+
+def _path_completion(*, record: CertificationRecord) -> tuple[bool, dt.datetime | None]:
+    """(every course set complete, latest course completion of the path) for the record's current path."""
+    certification = record.certification
+    sets = list(
+        CourseSet.objects.filter(
+            certification=certification, path=certification.content_path(record.path)
+        ).prefetch_related("courses")
+    )
+    course_ids = {course.pk for course_set in sets for course in course_set.courses.all()}
+    completed = dict(
+        CourseCompletion.objects.filter(user_id=record.user_id, course_id__in=course_ids).values_list(
+            "course_id", "completed_at"
+        )
+    )
+    if not completed:
+        return False, None
+    counted = [s for s in sets if s.courses.all()]
+    complete = bool(counted)
+    for course_set in counted:
+        ids = [course.pk for course in course_set.courses.all()]
+        done = [i in completed for i in ids]
+        if not (all(done) if course_set.completion_rule == CompletionRule.ALL else any(done)):
+            complete = False
+    return complete, max(completed.values())
+
+
+def record_progress(
+    *, user_id: int, certification_id: int, now: dt.datetime, actor=None, actor_label: str = ""
+) -> CertificationRecord | None:
+    """Re-evaluate one learner's record against their course completions.
+
+    Any completed course of the current path → "In progress" (from "Not certified" or
+    "Expired"); every course set complete → "Certified" with new dates. On the recertification
+    path nothing counts until the window has opened (renewal "Due").
+    """
+    with transaction.atomic():
+        record = (
+            CertificationRecord.objects.select_for_update()
+            .select_related("certification")
+            .filter(user_id=user_id, certification_id=certification_id)
+            .first()
+        )
+        if record is None:
+            return None
+        if record.path == CertificationPath.RECERTIFICATION and record.renewal_status != RenewalStatus.DUE:
+            return record
+        complete, latest = _path_completion(record=record)
+        if latest is None:
+            return record
+        before = record_snapshot(record)
+        if complete:
+            _certify(record=record, completion=latest)
+            action = "certified"
+        elif record.status in (RecordStatus.NOT_CERTIFIED, RecordStatus.EXPIRED):
+            record.status = RecordStatus.IN_PROGRESS
+            action = "in_progress"
+        else:
+            return record
+        record.updated_at = now
+        record.save()
+        audit_write(
+            user_id=user_id,
+            certification_id=certification_id,
+            subject=SUBJECT,
+            action=action,
+            before=before,
+            after=record_snapshot(record),
+            now=now,
+            actor=actor,
+            actor_label=actor_label,
+        )
+        return record
+
+
+def _certify(*, record: CertificationRecord, completion: dt.datetime) -> None:
+    first = record.path == CertificationPath.CERTIFICATION and record.status != RecordStatus.EXPIRED
+    dates = certification_period_dates(
+        certification=record.certification,
+        completion=completion,
+        previous_expiry=None if first else (record.baseline_expiry or record.expiry_date),
+        due_date=record.due_date if first else None,
+    )
+    record.status = RecordStatus.CERTIFIED
+    record.renewal_status = RenewalStatus.NOT_DUE
+    record.path = CertificationPath.RECERTIFICATION
+    record.completion_date = completion
+    record.expiry_date = dates.expiry
+    record.baseline_expiry = dates.expiry
+    record.window_opens = dates.window_opens
+    record.due_date = dates.expiry
+
+
+def records_progress_for_course(*, user_id: int, course_id: int, now: dt.datetime, actor_label: str = "") -> int:
+    """Re-evaluate the learner's records of every certification whose content has the course."""
+    certification_ids = (
+        CertificationRecord.objects.filter(user_id=user_id, certification__course_sets__courses__id=course_id)
+        .values_list("certification_id", flat=True)
+        .distinct()
+    )
+    changed = 0
+    for certification_id in list(certification_ids):
+        record_progress(user_id=user_id, certification_id=certification_id, now=now, actor_label=actor_label)
+        changed += 1
+    return changed
+
+
+def _audit_batch_sql(*, action: str, before: dict, after: dict) -> tuple[str, tuple]:
+    """Audit rows for the records with ids in the batch (``%s`` list appended by the caller)."""
+    before_json = json_object_sql(dict.fromkeys(before, "%s"))
+    after_json = json_object_sql(dict.fromkeys(after, "%s"))
+    sql = (
+        f"{audit_prefix_sql()}, r.user_id, r.certification_id, %s, %s, {before_json}, {after_json} "
+        f"FROM {table(CertificationRecord)} r WHERE r.id IN ({{ids}})"
+    )
+    return sql, (SUBJECT, action, *before.values(), *after.values())
+
+
+def _run_batches(*, queryset, apply, batch_size: int) -> int:
+    """Call ``apply(ids)`` in its own transaction for batches of the queryset's record ids until none is left."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                queryset.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:batch_size]
+            )
+            if not ids:
+                return total
+            apply(ids)
+        total += len(ids)
+
+
+def records_window_open(
+    *, now: dt.datetime, actor_label: str, certification_id: int | None = None, batch_size: int = LIFECYCLE_BATCH
+) -> int:
+    """Open the recertification window of every certified record whose window opening has passed.
+
+    Each record is copied to history, its renewal becomes "Due", and the learner's completions of
+    the courses of both paths are archived and cleared so they retake the recertification path.
+    """
+    due = CertificationRecord.objects.filter(
+        status=RecordStatus.CERTIFIED, renewal_status=RenewalStatus.NOT_DUE, window_opens__lte=now
+    )
+    if certification_id is not None:
+        due = due.filter(certification_id=certification_id)
+    stamp = db_datetime(now)
+
+    def apply(ids: list[int]) -> None:
+        placeholders = ", ".join(["%s"] * len(ids))
+        fields = ", ".join(RECORD_FIELDS)
+        audit_sql, audit_args = _audit_batch_sql(
+            action="window_opened",
+            before={"renewal_status": RenewalStatus.NOT_DUE.value},
+            after={"renewal_status": RenewalStatus.DUE.value},
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table(CertificationRecordHistory)} "
+                f"(user_id, certification_id, {fields}, unassigned, archived_at) "
+                f"SELECT user_id, certification_id, {fields}, %s, %s FROM {table(CertificationRecord)} "
+                f"WHERE id IN ({placeholders})",
+                (False, stamp, *ids),
+            )
+            cursor.execute(
+                audit_sql.format(ids=placeholders),
+                (*audit_prefix_params(now=now, actor_label=actor_label), *audit_args, *ids),
+            )
+        CertificationRecord.objects.filter(id__in=ids).update(renewal_status=RenewalStatus.DUE, updated_at=now)
+        by_certification: dict[int, list[int]] = {}
+        for cert_id, user_id in CertificationRecord.objects.filter(id__in=ids).values_list(
+            "certification_id", "user_id"
+        ):
+            by_certification.setdefault(cert_id, []).append(user_id)
+        for certification in Certification.objects.filter(pk__in=by_certification):
+            course_ids = set()
+            for path in CertificationPath.values:
+                course_ids.update(path_course_ids(certification=certification, path=path))
+            completions_archive(
+                user_ids=by_certification[certification.pk],
+                course_ids=sorted(course_ids),
+                now=now,
+                reason=f"Recertification window opened: {certification.fullname}",
+            )
+
+    opened = _run_batches(queryset=due, apply=apply, batch_size=batch_size)
+    if opened:
+        logger.info("%s: opened %d recertification windows", actor_label, opened)
+    return opened
+
+
+def records_expire(
+    *, now: dt.datetime, actor_label: str, certification_id: int | None = None, batch_size: int = LIFECYCLE_BATCH
+) -> int:
+    """Expire every certified record whose expiry has passed without renewal.
+
+    Path back to Certification, status "Expired", renewal "Renewal expired"; the due date stays the
+    expiry, so the learner is overdue.
+    """
+    due = CertificationRecord.objects.filter(status=RecordStatus.CERTIFIED, expiry_date__lte=now)
+    if certification_id is not None:
+        due = due.filter(certification_id=certification_id)
+
+    def apply(ids: list[int]) -> None:
+        placeholders = ", ".join(["%s"] * len(ids))
+        audit_sql, audit_args = _audit_batch_sql(
+            action="expired",
+            before={"status": RecordStatus.CERTIFIED.value, "path": CertificationPath.RECERTIFICATION.value},
+            after={
+                "status": RecordStatus.EXPIRED.value,
+                "renewal_status": RenewalStatus.EXPIRED.value,
+                "path": CertificationPath.CERTIFICATION.value,
+            },
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                audit_sql.format(ids=placeholders),
+                (*audit_prefix_params(now=now, actor_label=actor_label), *audit_args, *ids),
+            )
+        CertificationRecord.objects.filter(id__in=ids).update(
+            status=RecordStatus.EXPIRED,
+            renewal_status=RenewalStatus.EXPIRED,
+            path=CertificationPath.CERTIFICATION,
+            updated_at=now,
+        )
+
+    expired = _run_batches(queryset=due, apply=apply, batch_size=batch_size)
+    if expired:
+        logger.info("%s: expired %d certifications", actor_label, expired)
+    return expired
