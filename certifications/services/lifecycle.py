@@ -12,6 +12,7 @@ import logging
 from django.db import connection, transaction
 
 from courses.models import CourseCompletion
+from courses.services import completions_archive
 
 from ..models import (
     Certification,
@@ -25,7 +26,6 @@ from ..models import (
 )
 from ..sql import db_datetime, json_object_sql, table
 from .audit import RECORD_FIELDS, audit_prefix_params, audit_prefix_sql, audit_write, record_snapshot
-from .course_archive import completions_archive
 from .dates import certification_period_dates
 
 logger = logging.getLogger(__name__)
