@@ -17,7 +17,7 @@ urlpatterns = [
     path("site-admin/certifications/", include("certifications.urls")),
     path("site-admin/assignments/", include("assignments.urls")),
     path("courses/", include("courses.urls")),
-    path("reports/", include("reporting.urls")),
+    path("", include("reporting.urls")),  # /reports/… and /record-of-learning/
     path("", include("enrolment.urls")),
 ]
 

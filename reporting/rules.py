@@ -1,0 +1,73 @@
+"""Who may see which report, and which rows of it.
+
+Access: site administrators see every report; managers those whose access rule includes
+managers; everyone else those open to all users. A forbidden report answers 404.
+
+Content: the report's content rule, never wider than the viewer's own reach. Site
+administrators reach every record; anyone else reaches their own records, and a manager also
+their staff (directly or further down) on reports whose access includes managers. No filter
+or URL parameter can widen this: the scope is applied before any filter.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+
+from directory.models import JobAssignment
+from directory.permissions import is_manager, is_site_admin
+
+from .models import AccessRule, ContentRule, Report
+
+
+def staff_user_ids(manager_id: int) -> RawSQL:
+    """Everyone who reports to the manager, directly or further down, as one recursive SQL subquery."""
+    table = JobAssignment._meta.db_table
+    sql = (
+        f"WITH RECURSIVE staff(id) AS ("
+        f"SELECT user_id FROM {table} WHERE manager_id = %s"
+        f" UNION SELECT ja.user_id FROM {table} ja JOIN staff ON ja.manager_id = staff.id"
+        f") SELECT id FROM staff"
+    )
+    return RawSQL(sql, (manager_id,))  # noqa: S611 - the only parameter is bound
+
+
+def reports_visible_to(user: AbstractBaseUser) -> QuerySet[Report]:
+    reports = Report.objects.all()
+    if is_site_admin(user):
+        return reports
+    if is_manager(user):
+        return reports.filter(access__in=[AccessRule.MANAGERS, AccessRule.ALL])
+    return reports.filter(access=AccessRule.ALL)
+
+
+def report_get_for_viewer(*, user: AbstractBaseUser, report_id: int) -> Report:
+    """The report if the user may see it; 404 for missing and forbidden alike."""
+    report = reports_visible_to(user).filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def report_get_for_admin(*, user: AbstractBaseUser, report_id: int) -> Report:
+    if not is_site_admin(user):
+        raise Http404
+    return report_get_for_viewer(user=user, report_id=report_id)
+
+
+def rows_visible_to(queryset: QuerySet, *, report: Report, user: AbstractBaseUser, own_only: bool = False) -> QuerySet:
+    """Narrow a source's rows (each has ``user_id``) to the content the viewer may see in this report."""
+    rule = ContentRule.OWN if own_only else report.content
+    own = Q(user_id=user.pk)
+    if rule == ContentRule.OWN:
+        return queryset.filter(own)
+    staff = Q(user_id__in=staff_user_ids(user.pk))
+    if rule == ContentRule.STAFF:
+        return queryset.filter(staff)
+    if is_site_admin(user):
+        return queryset
+    if report.access != AccessRule.ADMINS and is_manager(user):
+        return queryset.filter(own | staff)
+    return queryset.filter(own)

@@ -1,0 +1,325 @@
+"""Running a report: its rows for a viewer, filtered, sorted, paged by keyset; its count, chart and export rows."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+
+from .formatting import cell_formatter
+from .models import Report
+from .rules import rows_visible_to
+from .sources import Column, QueryContext, Source, get_source
+from .sources.certification import RAG_COLOURS
+
+PAGE_SIZE = 50
+COUNT_EXACT_UP_TO = 10_000
+EXPORT_CHUNK = 2_000
+SORT_ALIAS = "s_sort"
+
+
+@dataclass(frozen=True)
+class ReportColumn:
+    column: Column
+    heading: str
+
+    @property
+    def alias(self) -> str:
+        return f"c_{self.column.key}"
+
+    @property
+    def date_alias(self) -> str:
+        return f"c_{self.column.key}__date"
+
+
+@dataclass(frozen=True)
+class Sort:
+    column: Column | None  # None: the row's id
+    descending: bool
+
+    @property
+    def param(self) -> str:
+        key = self.column.key if self.column else "id"
+        return f"-{key}" if self.descending else key
+
+
+@dataclass
+class Page:
+    rows: list[dict]
+    has_next: bool
+    has_previous: bool
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    cells: list[list[str]] = field(default_factory=list)
+
+
+def report_source(report: Report) -> Source:
+    source = get_source(report.source)
+    if source is None:
+        raise LookupError(f"Unknown report source {report.source!r}")
+    return source
+
+
+def report_columns(report: Report, source: Source) -> list[ReportColumn]:
+    """The report's columns in order, with their headings (the column's label unless renamed)."""
+    chosen = []
+    for entry in report.columns:
+        column = source.column(entry.get("key", ""))
+        if column is not None:
+            chosen.append(ReportColumn(column, entry.get("heading") or column.label))
+    return chosen
+
+
+def report_sort(report: Report, source: Source, param: str | None) -> Sort:
+    """The sort asked for in the URL when it names a sortable column, else the report's default."""
+    for wanted, descending in ((param or "", None), (report.default_sort, report.default_sort_descending)):
+        key = wanted.lstrip("-")
+        desc = wanted.startswith("-") if descending is None else descending
+        if key == "id":
+            return Sort(None, desc)
+        column = source.column(key)
+        if column is not None and column.sortable:
+            return Sort(column, desc)
+    return Sort(None, False)
+
+
+def report_rows(
+    *, report: Report, source: Source, user: AbstractBaseUser, now: datetime.datetime, own_only: bool = False
+) -> tuple[QuerySet, QueryContext]:
+    """Every row the viewer may see in the report (before its filters)."""
+    ctx = source.context(now)
+    return rows_visible_to(source.base(), report=report, user=user, own_only=own_only), ctx
+
+
+def with_columns(queryset: QuerySet, columns: list[ReportColumn], ctx: QueryContext) -> QuerySet:
+    annotations = {}
+    for chosen in columns:
+        annotations[chosen.alias] = chosen.column.select(ctx)
+        if chosen.column.date is not None:
+            annotations[chosen.date_alias] = chosen.column.date(ctx)
+    return queryset.annotate(**annotations)
+
+
+def _aliases(columns: list[ReportColumn]) -> list[str]:
+    names = []
+    for chosen in columns:
+        names.append(chosen.alias)
+        if chosen.column.date is not None:
+            names.append(chosen.date_alias)
+    return names
+
+
+def _ordering(sort: Sort, ascending: bool) -> list:
+    if sort.column is None:
+        return ["pk"] if ascending else ["-pk"]
+    if ascending:
+        return [F(SORT_ALIAS).asc(nulls_last=True), "pk"]
+    return [F(SORT_ALIAS).desc(nulls_first=True), "-pk"]
+
+
+def sorted_rows(queryset: QuerySet, sort: Sort, ctx: QueryContext) -> QuerySet:
+    if sort.column is not None:
+        queryset = queryset.annotate(**{SORT_ALIAS: sort.column.select(ctx)})
+    return queryset.order_by(*_ordering(sort, not sort.descending))
+
+
+# --- Keyset pagination ----------------------------------------------------------------------------
+
+
+def _encode(sort: Sort, row: dict) -> str:
+    value = row.get(SORT_ALIAS) if sort.column else None
+    if isinstance(value, datetime.datetime | datetime.date):
+        value = value.isoformat()
+    raw = json.dumps([value, row["pk"]]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(sort: Sort, token: str) -> tuple[object, int] | None:
+    """The (sort value, id) a cursor names, or None when it is not one of ours."""
+    try:
+        value, pk = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        pk = int(pk)
+        if sort.column is not None and value is not None:
+            value = sort.column.output_field().to_python(value)
+    except (ValueError, TypeError, binascii.Error, ValidationError):
+        return None
+    return value, pk
+
+
+def _beyond(sort: Sort, cursor: tuple[object, int], ascending: bool) -> Q:
+    """Rows after the cursor in the scan direction (ascending: NULLS LAST; descending: NULLS FIRST)."""
+    value, pk = cursor
+    after_pk = Q(pk__gt=pk) if ascending else Q(pk__lt=pk)
+    if sort.column is None:
+        return after_pk
+    s = SORT_ALIAS
+    if ascending:
+        if value is None:
+            return Q(**{f"{s}__isnull": True}) & after_pk
+        # Written as ">= value AND (> value OR beyond id)" so an index on the column serves the range.
+        return (Q(**{f"{s}__gte": value}) & (Q(**{f"{s}__gt": value}) | after_pk)) | Q(**{f"{s}__isnull": True})
+    if value is None:
+        return (Q(**{f"{s}__isnull": True}) & after_pk) | Q(**{f"{s}__isnull": False})
+    return Q(**{f"{s}__lte": value}) & (Q(**{f"{s}__lt": value}) | after_pk)
+
+
+def keyset_page(
+    queryset: QuerySet,
+    *,
+    columns: list[ReportColumn],
+    sort: Sort,
+    ctx: QueryContext,
+    after: str = "",
+    before: str = "",
+    last: bool = False,
+    size: int = PAGE_SIZE,
+) -> Page:
+    """One page of rows after (or before) a cursor: one query, however deep the page is."""
+    forward = not (before or last)
+    cursor = _decode(sort, after if forward else before) if (after or before) else None
+    ascending = (not sort.descending) == forward
+    rows = with_columns(queryset, columns, ctx)
+    if sort.column is not None:
+        rows = rows.annotate(**{SORT_ALIAS: sort.column.select(ctx)})
+    if cursor is not None:
+        rows = rows.filter(_beyond(sort, cursor, ascending))
+    names = ["pk", *_aliases(columns)] + ([SORT_ALIAS] if sort.column else [])
+    fetched = list(rows.order_by(*_ordering(sort, ascending)).values(*names)[: size + 1])
+    more = len(fetched) > size
+    fetched = fetched[:size]
+    if not forward:
+        fetched.reverse()
+    page = Page(
+        rows=fetched,
+        has_next=more if forward else bool(cursor),
+        has_previous=bool(cursor) if forward else more,
+    )
+    if fetched:
+        page.next_cursor = _encode(sort, fetched[-1])
+        page.previous_cursor = _encode(sort, fetched[0])
+    page.cells = list(format_rows(([row[name] for name in names[1:]] for row in fetched), columns))
+    return page
+
+
+def format_rows(rows, columns: list[ReportColumn]) -> Iterator[list[str]]:
+    """Turn rows of raw values (in ``_aliases`` order) into rows of cell text."""
+    plan = [(cell_formatter(c.column), c.column.date is not None) for c in columns]
+    for raw in rows:
+        cells, i = [], 0
+        for fmt, has_date in plan:
+            if has_date:
+                cells.append(fmt(raw[i], raw[i + 1]))
+                i += 2
+            else:
+                cells.append(fmt(raw[i], None))
+                i += 1
+        yield cells
+
+
+# --- Count and chart ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Total:
+    value: int
+    exact: bool
+
+
+def report_total(queryset: QuerySet) -> Total:
+    """Exact up to COUNT_EXACT_UP_TO rows (a bounded count); beyond, PostgreSQL's plan estimate."""
+    bounded = queryset.order_by().values("pk")[: COUNT_EXACT_UP_TO + 1].count()
+    if bounded <= COUNT_EXACT_UP_TO:
+        return Total(bounded, True)
+    if connection.vendor != "postgresql":
+        return Total(queryset.count(), True)
+    plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    return Total(max(estimate, COUNT_EXACT_UP_TO + 1), False)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int
+    percent: float
+    colour: str
+
+
+def status_chart(queryset: QuerySet, *, source: Source, ctx: QueryContext) -> tuple[str, list[Bar]]:
+    """The distribution of the source's status column over the filtered rows (one GROUP BY)."""
+    column = source.column(source.chart_column)
+    counts = dict(
+        queryset.order_by()
+        .annotate(g_status=column.select(ctx))
+        .values("g_status")
+        .annotate(n=Count("pk"))
+        .values_list("g_status", "n")
+    )
+    total = sum(counts.values()) or 1
+    order = list(column.choices) + [value for value in counts if value not in column.choices]
+    colours = RAG_COLOURS if column.kind == "rag" else {}
+    bars = [
+        Bar(column.choices.get(value, value or "—"), counts[value], 100 * counts[value] / total, colours.get(value, ""))
+        for value in order
+        if counts.get(value)
+    ]
+    return column.label, bars
+
+
+# --- Export ---------------------------------------------------------------------------------------
+
+
+def export_rows(
+    queryset: QuerySet, *, columns: list[ReportColumn], sort: Sort, ctx: QueryContext
+) -> Iterator[list[str]]:
+    """Every filtered row as cell text, read through a server-side cursor in chunks."""
+    rows = sorted_rows(with_columns(queryset, columns, ctx), sort, ctx)
+    raw = rows.values_list(*_aliases(columns)).iterator(chunk_size=EXPORT_CHUNK)
+    return format_rows(raw, columns)
+
+
+# --- A report run for one request -----------------------------------------------------------------
+
+
+@dataclass
+class ReportRun:
+    """A report as one viewer sees it with the filters and sort of a request."""
+
+    report: Report
+    source: Source
+    ctx: QueryContext
+    columns: list[ReportColumn]
+    filterset: object
+    rows: QuerySet
+    sort: Sort
+
+    @property
+    def headings(self) -> list[str]:
+        return [c.heading for c in self.columns]
+
+
+def report_run(
+    *, report: Report, user: AbstractBaseUser, params, now: datetime.datetime, own_only: bool = False
+) -> ReportRun:
+    from .filters import report_filterset
+
+    source = report_source(report)
+    rows, ctx = report_rows(report=report, source=source, user=user, now=now, own_only=own_only)
+    filterset = report_filterset(source=source, keys=report.filters, ctx=ctx)(params or None, queryset=rows)
+    return ReportRun(
+        report=report,
+        source=source,
+        ctx=ctx,
+        columns=report_columns(report, source),
+        filterset=filterset,
+        rows=filterset.qs,
+        sort=report_sort(report, source, params.get("sort")),
+    )

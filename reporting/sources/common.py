@@ -1,0 +1,304 @@
+"""Columns and filters every certification source shares: user, certification and assignment routes.
+
+Names and lists are computed in SQL (one correlated subquery per column, evaluated only for the
+rows of the page or the export), never per row in Python.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
+
+from assignments.models import Assignment, AssignmentType, Group, RouteState, UserAssignment
+from certifications.models import (
+    CertificationPath,
+    CertificationRecordHistory,
+    PeriodUnit,
+    RecordStatus,
+    RenewalStatus,
+    Visibility,
+)
+from directory.models import Audience, JobAssignment, Organisation, Position
+
+from .base import Column, Filter, QueryContext
+
+# A route counts for reports while it reaches the learner: assigned, or waiting in exception.
+SHOWN_ROUTE_STATES = (RouteState.ACTIVE.value, RouteState.EXCEPTION.value)
+LIST_SEPARATOR = "; "
+IN_EXCEPTION = " (in exception)"
+
+
+def trusted_sql(sql: str, output_field) -> RawSQL:
+    """An SQL expression built only from table names and constants of this module, never from input."""
+    return RawSQL(sql, (), output_field=output_field)  # noqa: S611
+
+
+def _table(model) -> str:
+    return model._meta.db_table
+
+
+def person_name_sql(alias: str) -> str:
+    """A user's full name, or their username when they have none."""
+    return f"COALESCE(NULLIF(TRIM({alias}.first_name || ' ' || {alias}.last_name), ''), {alias}.username)"
+
+
+def list_sql(value_sql: str, from_sql: str, order_sql: str) -> str:
+    """A scalar subquery joining ``value_sql`` of every row of ``from_sql`` with "; ", in ``order_sql`` order."""
+    if connection.vendor == "postgresql":
+        return f"(SELECT string_agg({value_sql}, '{LIST_SEPARATOR}' ORDER BY {order_sql}) {from_sql})"
+    # SQLite (tests, local runs): group_concat follows the scan order, the same for every list column.
+    return f"(SELECT group_concat({value_sql}, '{LIST_SEPARATOR}') {from_sql})"
+
+
+def full_name(prefix: str = "user__") -> Coalesce:
+    return Coalesce(
+        NullIf(Trim(Concat(F(f"{prefix}first_name"), Value(" "), F(f"{prefix}last_name"))), Value("")),
+        F(f"{prefix}username"),
+        output_field=CharField(),
+    )
+
+
+# --- Assignment routes ----------------------------------------------------------------------------
+
+
+def route_type_sql(alias: str = "a") -> str:
+    whens = " ".join(f"WHEN '{value}' THEN '{label}'" for value, label in AssignmentType.choices)
+    return f"CASE {alias}.type {whens} END"
+
+
+def route_name_sql(alias: str = "a") -> str:
+    """The name of an assignment for reports: its audience's, organisation's, … or group's name."""
+    names = {
+        AssignmentType.AUDIENCE: "ra_au.name",
+        AssignmentType.ORGANISATION: "ra_o.name",
+        AssignmentType.POSITION: "ra_p.name",
+        AssignmentType.MANAGER: person_name_sql("ra_m"),
+        AssignmentType.INDIVIDUAL: person_name_sql("ra_u"),
+        AssignmentType.GROUP: "ra_g.name",
+    }
+    whens = " ".join(f"WHEN '{value.value}' THEN {sql}" for value, sql in names.items())
+    return f"COALESCE(CASE {alias}.type {whens} END, '')"
+
+
+def route_joins_sql(alias: str = "a") -> str:
+    user = _table(get_user_model())
+    return (
+        f" LEFT JOIN {_table(Audience)} ra_au ON ra_au.id = {alias}.audience_id"
+        f" LEFT JOIN {_table(Organisation)} ra_o ON ra_o.id = {alias}.organisation_id"
+        f" LEFT JOIN {_table(Position)} ra_p ON ra_p.id = {alias}.position_id"
+        f" LEFT JOIN {user} ra_m ON ra_m.id = {alias}.manager_id"
+        f" LEFT JOIN {user} ra_u ON ra_u.id = {alias}.user_id"
+        f" LEFT JOIN {_table(Group)} ra_g ON ra_g.id = {alias}.group_id"
+    )
+
+
+def _routes_from_sql(ctx: QueryContext) -> str:
+    states = ", ".join(f"'{s}'" for s in SHOWN_ROUTE_STATES)
+    return (
+        f"FROM {_table(UserAssignment)} ua JOIN {_table(Assignment)} a ON a.id = ua.assignment_id"
+        f"{route_joins_sql('a')}"
+        f" WHERE ua.user_id = {ctx.outer('user_id')} AND ua.certification_id = {ctx.outer('certification_id')}"
+        f" AND ua.state IN ({states})"
+    )
+
+
+def routes_type_list(ctx: QueryContext) -> RawSQL:
+    return trusted_sql(list_sql(route_type_sql("a"), _routes_from_sql(ctx), "ua.id"), CharField())
+
+
+def routes_name_list(ctx: QueryContext) -> RawSQL:
+    marked = (
+        f"{route_name_sql('a')} || CASE WHEN ua.state = '{RouteState.EXCEPTION.value}' "
+        f"THEN '{IN_EXCEPTION}' ELSE '' END"
+    )
+    return trusted_sql(list_sql(marked, _routes_from_sql(ctx), "ua.id"), CharField())
+
+
+def filter_assignment_type(queryset: QuerySet, value: str, ctx: QueryContext) -> QuerySet:
+    """Rows of learners reached by a route of this type (assigned or in exception) for the row's certification."""
+    return queryset.filter(
+        Exists(
+            UserAssignment.objects.filter(
+                user_id=OuterRef("user_id"),
+                certification_id=OuterRef("certification_id"),
+                state__in=SHOWN_ROUTE_STATES,
+                assignment__type=value,
+            )
+        )
+    )
+
+
+ROUTE_COLUMNS = (
+    Column("assignment_type", "Assignment type", routes_type_list, kind="list"),
+    Column("assignment_name", "Assignment name", routes_name_list, kind="list"),
+)
+ASSIGNMENT_TYPE_FILTER = Filter(
+    "assignment_type", "Assignment type", filter_assignment_type, kind="choice", choices=tuple(AssignmentType.choices)
+)
+
+
+# --- User -----------------------------------------------------------------------------------------
+
+
+def _job_list(ctx: QueryContext, join_sql: str, value_sql: str) -> RawSQL:
+    from_sql = (
+        f"FROM {_table(JobAssignment)} ja {join_sql}"
+        f" WHERE ja.user_id = {ctx.outer('user_id')} AND {value_sql} IS NOT NULL"
+    )
+    return trusted_sql(list_sql(value_sql, from_sql, "ja.id"), CharField())
+
+
+def organisation_list(ctx: QueryContext) -> RawSQL:
+    return _job_list(ctx, f"JOIN {_table(Organisation)} jo ON jo.id = ja.organisation_id", "jo.name")
+
+
+def position_list(ctx: QueryContext) -> RawSQL:
+    return _job_list(ctx, f"JOIN {_table(Position)} jp ON jp.id = ja.position_id", "jp.name")
+
+
+def manager_list(ctx: QueryContext) -> RawSQL:
+    return _job_list(ctx, f"JOIN {_table(get_user_model())} jm ON jm.id = ja.manager_id", person_name_sql("jm"))
+
+
+USER_COLUMNS = (
+    Column("user_name", "User's name", lambda ctx: full_name(), sortable=True),
+    Column("user_email", "User's email", lambda ctx: F("user__email"), sortable=True),
+    Column("user_organisation", "User's organisation", organisation_list, kind="list"),
+    Column("user_position", "User's position", position_list, kind="list"),
+    Column("user_manager", "User's manager", manager_list, kind="list"),
+)
+
+
+def _contains_in_job(**lookup) -> Exists:
+    return Exists(JobAssignment.objects.filter(user_id=OuterRef("user_id"), **lookup))
+
+
+def filter_user_name(queryset: QuerySet, value: str, ctx: QueryContext) -> QuerySet:
+    return queryset.alias(f_user_name=full_name()).filter(f_user_name__icontains=value)
+
+
+def filter_manager_name(queryset: QuerySet, value: str, ctx: QueryContext) -> QuerySet:
+    managers = JobAssignment.objects.alias(f_name=full_name("manager__")).filter(
+        user_id=OuterRef("user_id"), f_name__icontains=value
+    )
+    return queryset.filter(Exists(managers))
+
+
+USER_FILTERS = (
+    Filter("user_name", "User's name contains", filter_user_name),
+    Filter(
+        "user_organisation",
+        "User's organisation contains",
+        lambda qs, v, ctx: qs.filter(_contains_in_job(organisation__name__icontains=v)),
+    ),
+    Filter(
+        "user_position",
+        "User's position contains",
+        lambda qs, v, ctx: qs.filter(_contains_in_job(position__name__icontains=v)),
+    ),
+    Filter("user_manager", "User's manager contains", filter_manager_name),
+)
+
+
+# --- Certification --------------------------------------------------------------------------------
+
+
+def _period(prefix: str):
+    def select(ctx: QueryContext) -> Concat:
+        return Concat(
+            Cast(F(f"certification__{prefix}_amount"), CharField()),
+            Value(" "),
+            F(f"certification__{prefix}_unit"),
+            output_field=CharField(),
+        )
+
+    return select
+
+
+CERTIFICATION_COLUMNS = (
+    Column("certification_fullname", "Certification", lambda ctx: F("certification__fullname"), sortable=True),
+    Column("certification_shortname", "Short name", lambda ctx: F("certification__shortname"), sortable=True),
+    Column("certification_idnumber", "ID number", lambda ctx: F("certification__idnumber"), sortable=True),
+    Column(
+        "certification_visibility",
+        "Visibility",
+        lambda ctx: F("certification__visibility"),
+        kind="choice",
+        choices=dict(Visibility.choices),
+    ),
+    Column("certification_active_period", "Active period", _period("active_period"), kind="period"),
+    Column("certification_window_period", "Window period", _period("window_period"), kind="period"),
+)
+
+CERTIFICATION_FILTERS = (
+    Filter(
+        "certification",
+        "Certification name contains",
+        lambda qs, v, ctx: qs.filter(
+            Q(certification__fullname__icontains=v) | Q(certification__shortname__icontains=v)
+        ),
+    ),
+)
+
+PERIOD_UNIT_LABELS = {
+    PeriodUnit.DAYS.value: ("day", "days"),
+    PeriodUnit.WEEKS.value: ("week", "weeks"),
+    PeriodUnit.MONTHS.value: ("month", "months"),
+    PeriodUnit.YEARS.value: ("year", "years"),
+}
+
+
+# --- The learner's record -------------------------------------------------------------------------
+
+
+def previous_completions(ctx: QueryContext) -> RawSQL:
+    """Completed periods kept in history (copies left by unassignment are not completions)."""
+    sql = (
+        f"(SELECT COUNT(*) FROM {_table(CertificationRecordHistory)} ph"
+        f" WHERE ph.user_id = {ctx.outer('user_id')} AND ph.certification_id = {ctx.outer('certification_id')}"
+        f" AND ph.completion_date IS NOT NULL AND NOT ph.unassigned)"
+    )
+    return trusted_sql(sql, IntegerField())
+
+
+def _field(name: str):
+    return lambda ctx: F(name)
+
+
+RECORD_COLUMNS = (
+    Column("path", "Path", _field("path"), kind="choice", choices=dict(CertificationPath.choices), sortable=True),
+    Column("status", "Status", _field("status"), kind="choice", choices=dict(RecordStatus.choices), sortable=True),
+    Column(
+        "renewal_status",
+        "Renewal status",
+        _field("renewal_status"),
+        kind="choice",
+        choices=dict(RenewalStatus.choices),
+        sortable=True,
+    ),
+    Column("due_date", "Due date", _field("due_date"), kind="datetime", sortable=True),
+    Column("completion_date", "Completion date", _field("completion_date"), kind="datetime", sortable=True),
+    Column("window_opens", "Window opens", _field("window_opens"), kind="datetime", sortable=True),
+    Column("expiry_date", "Expiry date", _field("expiry_date"), kind="datetime", sortable=True),
+    Column("assigned_at", "Date assigned", _field("assigned_at"), kind="datetime", sortable=True),
+    Column("previous_completions", "Previous completions", previous_completions, kind="number"),
+)
+
+RECORD_FILTERS = (
+    Filter(
+        "status", "Status", lambda qs, v, ctx: qs.filter(status=v), kind="choice", choices=tuple(RecordStatus.choices)
+    ),
+    Filter(
+        "renewal_status",
+        "Renewal status",
+        lambda qs, v, ctx: qs.filter(renewal_status=v),
+        kind="choice",
+        choices=tuple(RenewalStatus.choices),
+    ),
+    Filter(
+        "path", "Path", lambda qs, v, ctx: qs.filter(path=v), kind="choice", choices=tuple(CertificationPath.choices)
+    ),
+)
