@@ -13,25 +13,12 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 
-from directory.models import JobAssignment
 from directory.permissions import is_manager, is_site_admin
+from directory.selectors import staff_user_ids
 
 from .models import AccessRule, ContentRule, Report
-
-
-def staff_user_ids(manager_id: int) -> RawSQL:
-    """Everyone who reports to the manager, directly or further down, as one recursive SQL subquery."""
-    table = JobAssignment._meta.db_table
-    sql = (
-        f"WITH RECURSIVE staff(id) AS ("
-        f"SELECT user_id FROM {table} WHERE manager_id = %s"
-        f" UNION SELECT ja.user_id FROM {table} ja JOIN staff ON ja.manager_id = staff.id"
-        f") SELECT id FROM staff"
-    )
-    return RawSQL(sql, (manager_id,))  # noqa: S611 - the only parameter is bound
 
 
 def reports_visible_to(user: AbstractBaseUser) -> QuerySet[Report]:
@@ -63,7 +50,7 @@ def rows_visible_to(queryset: QuerySet, *, report: Report, user: AbstractBaseUse
     own = Q(user_id=user.pk)
     if rule == ContentRule.OWN:
         return queryset.filter(own)
-    staff = Q(user_id__in=staff_user_ids(user.pk))
+    staff = Q(user_id__in=staff_user_ids(user.pk, all_levels=True))
     if rule == ContentRule.STAFF:
         return queryset.filter(staff)
     if is_site_admin(user):
