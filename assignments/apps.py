@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class AssignmentsConfig(AppConfig):
     name = "assignments"
     verbose_name = "Assignments"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from certifications.visibility import register_enrolled_source
+
+        from . import receivers  # noqa: F401  (connects the directory and course signal receivers)
+        from .selectors import enrolled_certification_ids
+        from .sql import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions, dispatch_uid="assignments.sqlite_functions")
+        register_enrolled_source(enrolled_certification_ids)

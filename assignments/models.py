@@ -161,6 +161,11 @@ class UserAssignment(models.Model):
     resolved = models.BooleanField(
         default=False, help_text="An administrator resolved an exception: checks are skipped until the due date moves."
     )
+    due_override = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text='Set by "Set realistic due date and assign": the route keeps this due date instead of its rule\'s.',
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assignment", "user"], name="user_assignment_unique")]

@@ -1,0 +1,80 @@
+"""Directory and course events → Celery tasks that recompute exactly the affected learners.
+
+Receivers only decide what to enqueue; the tasks call the engine. The signals are sent after
+commit; the tasks are enqueued with ``transaction.on_commit`` anyway, so a receiver that runs
+inside a transaction never enqueues work for data that may roll back.
+"""
+
+from django.db import transaction
+from django.db.models import Q
+from django.dispatch import receiver
+
+from courses.signals import course_completed
+from directory.signals import audience_members_changed, first_login, job_assignments_changed, profile_date_changed
+
+from .models import Assignment, AssignmentType, DueEvent, DueKind
+
+
+def _enqueue(task, **kwargs) -> None:
+    transaction.on_commit(lambda: task.delay(**kwargs))
+
+
+def _relative(event: str, **target) -> Q:
+    return Q(due_kind=DueKind.RELATIVE, due_event=event, **target)
+
+
+def _recompute(assignments: Q, user_ids: list[int]) -> None:
+    """Enqueue one recompute per affected certification, for exactly these learners."""
+    from .tasks import recompute_learners
+
+    pairs = Assignment.objects.filter(assignments).values_list("certification_id", "id")
+    by_certification: dict[int, list[int]] = {}
+    for certification_id, assignment_id in pairs:
+        by_certification.setdefault(certification_id, []).append(assignment_id)
+    for certification_id in sorted(by_certification):
+        _enqueue(
+            recompute_learners,
+            certification_id=certification_id,
+            user_ids=sorted(set(user_ids)),
+            assignment_ids=by_certification[certification_id],
+        )
+
+
+@receiver(audience_members_changed, dispatch_uid="assignments.audience_members_changed")
+def on_audience_members_changed(sender, audience_id: int, user_ids: list[int], **kwargs) -> None:
+    _recompute(Q(type=AssignmentType.AUDIENCE, audience_id=audience_id), user_ids)
+
+
+@receiver(job_assignments_changed, dispatch_uid="assignments.job_assignments_changed")
+def on_job_assignments_changed(sender, user_ids: list[int], **kwargs) -> None:
+    """Organisation, position and manager routes, and position-relative due dates, of these users and
+    (for "all reports" manager routes) of everyone below them."""
+    from .types import staff_below
+
+    affected = sorted(set(user_ids) | set(staff_below(user_ids)))
+    _recompute(
+        Q(type__in=[AssignmentType.ORGANISATION, AssignmentType.POSITION, AssignmentType.MANAGER])
+        | _relative(DueEvent.POSITION_ASSIGNED)
+        | _relative(DueEvent.JOB_START),
+        affected,
+    )
+
+
+@receiver(first_login, dispatch_uid="assignments.first_login")
+def on_first_login(sender, user_id: int, **kwargs) -> None:
+    _recompute(_relative(DueEvent.FIRST_LOGIN), [user_id])
+
+
+@receiver(profile_date_changed, dispatch_uid="assignments.profile_date_changed")
+def on_profile_date_changed(sender, user_id: int, field_id: int, **kwargs) -> None:
+    _recompute(_relative(DueEvent.PROFILE_DATE, due_event_profile_field_id=field_id), [user_id])
+
+
+@receiver(course_completed, dispatch_uid="assignments.course_completed")
+def on_course_completed(sender, user_id: int, course_id: int, **kwargs) -> None:
+    """Course-relative due dates, and certification-relative ones (a course completion may complete one)."""
+    _recompute(
+        _relative(DueEvent.COURSE_COMPLETION, due_event_course_id=course_id)
+        | _relative(DueEvent.CERTIFICATION_COMPLETION, due_event_certification__course_sets__courses=course_id),
+        [user_id],
+    )

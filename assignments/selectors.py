@@ -1,0 +1,144 @@
+"""Reads of assignments and routes that pages, the engine and reports share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Assignment, AssignmentException, DueKind, ExceptionStatus, RecomputeJob, RouteState, UserAssignment
+from .types import assignment_name, assignment_reason, kind_of
+
+NOT_YET_KNOWN = "Not yet known"
+
+
+def enrolled_certification_ids(user) -> QuerySet:
+    """Certifications any route reaches the user by, even one in exception (the "enrolled" of visibility)."""
+    return UserAssignment.objects.filter(user_id=user.pk).values("certification_id")
+
+
+def assignments_for_certification(certification) -> QuerySet:
+    """The Assignments tab: every assignment with its targets and the number of learners it reaches."""
+    return (
+        Assignment.objects.filter(certification=certification)
+        .select_related("audience", "organisation", "position", "manager", "user", "group")
+        .select_related("due_event_position", "due_event_certification", "due_event_course", "due_event_profile_field")
+        .annotate(
+            learner_count=Count("user_assignments", filter=Q(user_assignments__state=RouteState.ACTIVE)),
+            exception_count=Count("user_assignments", filter=Q(user_assignments__state=RouteState.EXCEPTION)),
+        )
+        .order_by("type", "id")
+    )
+
+
+def due_date_description(assignment: Assignment) -> str:
+    """The assignment due date in words: "No due date", "31 Jan 2027, 17:00" or "Complete within 3 months of …"."""
+    if assignment.due_kind == DueKind.FIXED and assignment.due_fixed_at:
+        from django.utils import formats, timezone
+
+        return formats.date_format(timezone.localtime(assignment.due_fixed_at), "DATETIME_FORMAT")
+    if assignment.due_kind != DueKind.RELATIVE:
+        return "No due date"
+    unit = assignment.due_unit or "days"
+    amount = assignment.due_amount or 0
+    if amount == 1:
+        unit = unit.rstrip("s")
+    target = {
+        "position_assigned": assignment.due_event_position,
+        "job_start": assignment.due_event_position,
+        "certification_completion": assignment.due_event_certification,
+        "course_completion": assignment.due_event_course,
+        "profile_date": assignment.due_event_profile_field,
+    }.get(assignment.due_event)
+    event = assignment.get_due_event_display()
+    suffix = (
+        f" '{target}'"
+        if target is not None
+        else (
+            " (deleted)"
+            if assignment.due_event
+            in {"position_assigned", "job_start", "certification_completion", "course_completion", "profile_date"}
+            else ""
+        )
+    )
+    return f"Complete within {amount} {unit} of {event}{suffix}"
+
+
+@dataclass(frozen=True)
+class LearnerRoute:
+    assignment_id: int
+    type: str
+    type_label: str
+    name: str
+    reason: str
+    due_date: dt.datetime | None
+    due_text: str
+    state: str
+    state_label: str
+    exception_reason: str
+
+
+def routes_for_learner(*, user, certification) -> list[LearnerRoute]:
+    """Every route that reaches a learner for a certification: type, name, reason, due date, state, exception."""
+    routes = (
+        UserAssignment.objects.filter(user_id=user.pk, certification_id=certification.pk)
+        .select_related(
+            "assignment__audience",
+            "assignment__organisation",
+            "assignment__position",
+            "assignment__manager",
+            "assignment__user",
+            "assignment__group",
+        )
+        .order_by("assignment__type", "assignment_id")
+    )
+    reasons = dict(
+        AssignmentException.objects.filter(
+            user_id=user.pk, certification_id=certification.pk, status=ExceptionStatus.OPEN
+        ).values_list("assignment_id", "reason")
+    )
+    result = []
+    for route in routes:
+        assignment = route.assignment
+        if route.due_date is not None:
+            due_text = ""
+        elif assignment.due_kind == DueKind.RELATIVE:
+            due_text = NOT_YET_KNOWN
+        else:
+            due_text = "No due date"
+        result.append(
+            LearnerRoute(
+                assignment_id=assignment.pk,
+                type=assignment.type,
+                type_label=kind_of(assignment).label,
+                name=assignment_name(assignment),
+                reason=assignment_reason(assignment),
+                due_date=route.due_date,
+                due_text=due_text,
+                state=route.state,
+                state_label=route.get_state_display(),
+                exception_reason=reasons.get(assignment.pk, ""),
+            )
+        )
+    return result
+
+
+def open_exceptions(certification, *, type: str = "") -> QuerySet:
+    qs = AssignmentException.objects.filter(certification=certification, status=ExceptionStatus.OPEN)
+    if type:
+        qs = qs.filter(type=type)
+    return qs.select_related(
+        "user",
+        "assignment__audience",
+        "assignment__organisation",
+        "assignment__position",
+        "assignment__manager",
+        "assignment__user",
+        "assignment__group",
+    ).order_by("user__last_name", "user__first_name", "user_id", "id")
+
+
+def recent_jobs(certification) -> QuerySet:
+    """Recomputations of this certification still running, or finished in the last minutes."""
+    return RecomputeJob.objects.filter(certification=certification).order_by("-id")[:5]

@@ -1,0 +1,96 @@
+"""The few pieces of SQL that differ between PostgreSQL and SQLite, for the engine's statements."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+
+from .periods import sqlite_add_period
+
+_PG_UNITS = {"days": "days", "weeks": "weeks", "months": "months", "years": "years"}
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver: the SQL function the engine's date arithmetic uses on SQLite."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("certlms_add_period", 3, sqlite_add_period, deterministic=True)
+
+
+def add_period(expr: str, amount: int, unit: str) -> str:
+    """SQL: the timestamp ``expr`` plus a calendar period (amount and unit come from validated fields)."""
+    amount = int(amount)
+    if is_postgres():
+        return f"(({expr}) + make_interval({_PG_UNITS[unit]} => {amount}))"
+    if unit not in _PG_UNITS:
+        raise ValueError(unit)
+    return f"certlms_add_period({expr}, {amount}, '{unit}')"
+
+
+def date_start(expr: str) -> str:
+    """SQL: a DATE column as the timestamp of its midnight, UTC."""
+    if is_postgres():
+        return f"(CAST({expr} AS timestamp) AT TIME ZONE 'UTC')"
+    return f"(CASE WHEN {expr} IS NULL THEN NULL ELSE {expr} || ' 00:00:00' END)"
+
+
+def distinct(a: str, b: str) -> str:
+    """SQL: null-safe "differs"."""
+    if is_postgres():
+        return f"({a} IS DISTINCT FROM {b})"
+    return f"({a} IS NOT {b})"
+
+
+def true() -> str:
+    return "TRUE" if is_postgres() else "1"
+
+
+def false() -> str:
+    return "FALSE" if is_postgres() else "0"
+
+
+def json_object(pairs: dict[str, str]) -> str:
+    """SQL: a JSON object built from column expressions."""
+    fn = "jsonb_build_object" if is_postgres() else "json_object"
+    args = ", ".join(f"'{key}', {value}" for key, value in pairs.items())
+    return f"{fn}({args})"
+
+
+def param_datetime(value: dt.datetime | None):
+    """A datetime as the database driver wants it in a raw statement."""
+    if value is None:
+        return None
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def iso(expr: str) -> str:
+    """SQL: a timestamp column as text for the audit JSON."""
+    if is_postgres():
+        return f"to_char({expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    return f"(replace(substr({expr}, 1, 19), ' ', 'T') || 'Z')"
+
+
+def null_timestamp() -> str:
+    return "CAST(NULL AS timestamp with time zone)" if is_postgres() else "NULL"
+
+
+def certification_lock(certification_id: int) -> None:
+    """Serialise recomputations of one certification (inside the caller's transaction).
+
+    PostgreSQL: a transaction-level advisory lock, so that editing the certification itself
+    is not blocked. SQLite serialises writers anyway; the row lock is a no-op there.
+    """
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, certification_id])
+        return
+    from certifications.models import Certification
+
+    Certification.objects.select_for_update().filter(pk=certification_id).values_list("id").first()
+
+
+LOCK_NAMESPACE = 4_2017

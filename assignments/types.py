@@ -1,0 +1,170 @@
+"""The registry of assignment types: who each type reaches, its name for reports and its reason.
+
+Adding a type means adding one ``AssignmentKind`` to ``REGISTRY``; the engine only ever asks
+the registry. ``reached_user_ids`` returns one query (a QuerySet of user ids, active users
+only, no duplicates) that the engine embeds in its set-based SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from directory.models import AudienceMember, JobAssignment, Organisation, Position
+
+from .models import Assignment, AssignmentType, GroupMember
+
+
+def _user_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def _active_users(**filters) -> QuerySet:
+    return get_user_model().objects.filter(is_active=True, **filters).values_list("id", flat=True)
+
+
+def staff_user_ids(manager_id: int, *, all_levels: bool) -> QuerySet:
+    """The users who report to a manager: directly, or (``all_levels``) anywhere below them.
+
+    One query: a recursive CTE over job assignments; UNION (not UNION ALL) stops at cycles.
+    """
+    if not all_levels:
+        return JobAssignment.objects.filter(manager_id=manager_id).values("user_id")
+    table = JobAssignment._meta.db_table
+    sql = (
+        f"WITH RECURSIVE staff(uid) AS ("
+        f"SELECT user_id FROM {table} WHERE manager_id = %s "
+        f"UNION SELECT ja.user_id FROM {table} ja JOIN staff s ON ja.manager_id = s.uid"
+        f") SELECT uid FROM staff WHERE uid <> %s"
+    )
+    # The SQL is a constant; the manager id is a parameter.
+    staff = RawSQL(sql, [manager_id, manager_id])  # noqa: S611
+    return get_user_model().objects.filter(id__in=staff).values("id")
+
+
+def _tree_user_ids(assignment: Assignment, field: str, model) -> QuerySet:
+    node_id = getattr(assignment, f"{field}_id")
+    if assignment.include_children:
+        node = model.objects.get(pk=node_id)
+        jobs = JobAssignment.objects.filter(**{f"{field}__path__startswith": node.path})
+    else:
+        jobs = JobAssignment.objects.filter(**{f"{field}_id": node_id})
+    return _active_users(id__in=jobs.values("user_id"))
+
+
+@dataclass(frozen=True)
+class AssignmentKind:
+    type: str
+    label: str
+    target_field: str
+    reached: Callable[[Assignment], QuerySet]
+    name: Callable[[Assignment], str]
+    reason: Callable[[Assignment], str]
+
+    def reached_user_ids(self, assignment: Assignment) -> QuerySet:
+        return self.reached(assignment)
+
+
+def _group_reason(assignment: Assignment) -> str:
+    return f"Member of group '{assignment.group.name}'"
+
+
+REGISTRY: dict[str, AssignmentKind] = {
+    kind.type: kind
+    for kind in [
+        AssignmentKind(
+            type=AssignmentType.AUDIENCE,
+            label="Audience",
+            target_field="audience",
+            reached=lambda a: _active_users(
+                id__in=AudienceMember.objects.filter(audience_id=a.audience_id).values("user_id")
+            ),
+            name=lambda a: a.audience.name,
+            reason=lambda a: f"Member of audience '{a.audience.name}'",
+        ),
+        AssignmentKind(
+            type=AssignmentType.GROUP,
+            label="Group",
+            target_field="group",
+            reached=lambda a: _active_users(id__in=GroupMember.objects.filter(group_id=a.group_id).values("user_id")),
+            name=lambda a: a.group.name,
+            reason=_group_reason,
+        ),
+        AssignmentKind(
+            type=AssignmentType.INDIVIDUAL,
+            label="Individual",
+            target_field="user",
+            reached=lambda a: _active_users(id=a.user_id),
+            name=lambda a: _user_name(a.user),
+            reason=lambda a: "Assigned as an individual",
+        ),
+        AssignmentKind(
+            type=AssignmentType.MANAGER,
+            label="Manager",
+            target_field="manager",
+            reached=lambda a: _active_users(id__in=staff_user_ids(a.manager_id, all_levels=a.include_children)),
+            name=lambda a: _user_name(a.manager),
+            reason=lambda a: f"Reports to '{_user_name(a.manager)}'",
+        ),
+        AssignmentKind(
+            type=AssignmentType.ORGANISATION,
+            label="Organisation",
+            target_field="organisation",
+            reached=lambda a: _tree_user_ids(a, "organisation", Organisation),
+            name=lambda a: a.organisation.name,
+            reason=lambda a: f"Member of organisation '{a.organisation.name}'",
+        ),
+        AssignmentKind(
+            type=AssignmentType.POSITION,
+            label="Position",
+            target_field="position",
+            reached=lambda a: _tree_user_ids(a, "position", Position),
+            name=lambda a: a.position.name,
+            reason=lambda a: f"Holds position '{a.position.name}'",
+        ),
+    ]
+}
+
+
+def kind_of(assignment: Assignment) -> AssignmentKind:
+    return REGISTRY[assignment.type]
+
+
+def reached_user_ids(assignment: Assignment) -> QuerySet:
+    """Who an assignment reaches now: active users, one query."""
+    return kind_of(assignment).reached_user_ids(assignment)
+
+
+def assignment_name(assignment: Assignment) -> str:
+    """The assignment's name for reports: the audience's, organisation's, … or group's name."""
+    return kind_of(assignment).name(assignment)
+
+
+def assignment_reason(assignment: Assignment) -> str:
+    """Why the learner is assigned, in the learner's words."""
+    return kind_of(assignment).reason(assignment)
+
+
+def staff_below(user_ids: list[int]) -> list[int]:
+    """Everyone who reports, at any level, to one of these users (one recursive query)."""
+    if not user_ids:
+        return []
+    table = JobAssignment._meta.db_table
+    marks = ", ".join(["%s"] * len(user_ids))
+    sql = (
+        f"WITH RECURSIVE staff(uid) AS ("
+        f"SELECT user_id FROM {table} WHERE manager_id IN ({marks}) "
+        f"UNION SELECT ja.user_id FROM {table} ja JOIN staff s ON ja.manager_id = s.uid"
+        f") SELECT uid FROM staff"
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(user_ids))
+        return [row[0] for row in cursor.fetchall()]
