@@ -48,6 +48,7 @@ def _run_batches(job: RecomputeJob | None, step, batch_size: int) -> None:
             status = RecomputeJob.Status.DONE if finished else RecomputeJob.Status.FAILED
             RecomputeJob.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now())
 
+
 @shared_task(name="assignments.materialise_assignment", time_limit=3600, soft_time_limit=3500)
 def materialise_assignment(assignment_id: int, job_id: int | None = None, actor_id: int | None = None) -> None:
     """Materialise one assignment, in batches of user ids, reporting progress on the job."""

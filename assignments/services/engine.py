@@ -335,40 +335,48 @@ def _materialise_one(ctx: Context, assignment: Assignment) -> int:
 
     # 1. Routes no longer reached: audit, detach and close their exceptions, delete.
     gone = f"ua.assignment_id = %s{scope_ua} AND NOT EXISTS (SELECT 1 FROM {reached} r WHERE r.user_id = ua.user_id)"
-    gone_params = [assignment.pk, *scope_ua_params, *reached_params]
-    removed = _audit_insert(
-        ctx,
-        select_from=f"{ROUTE} ua",
-        where=gone,
-        params=[name, *gone_params],
-        action="removed",
-        before=route_json,
-        after=None,
-    )
-    if removed:
-        written += removed
-        written += _execute(
-            f"UPDATE {EXC} SET route_id = NULL, status = CASE WHEN status = %s THEN %s ELSE status END, "
-            f"resolved_at = CASE WHEN status = %s THEN %s ELSE resolved_at END "
-            f"WHERE route_id IN (SELECT ua.id FROM {ROUTE} ua WHERE {gone})",
-            [ExceptionStatus.OPEN, ExceptionStatus.RESOLVED, ExceptionStatus.OPEN, ctx.now, *gone_params],
-        )
-        written += _execute(f"DELETE FROM {ROUTE} WHERE id IN (SELECT ua.id FROM {ROUTE} ua WHERE {gone})", gone_params)
-
+    written += _remove_routes(ctx, assignment, gone, [assignment.pk, *scope_ua_params, *reached_params])
     written += _update_due_dates(ctx, assignment)
     written += _insert_new_routes(ctx, assignment, reached, reached_params, name, route_json)
     return written + _sync_exceptions(ctx, assignment)
 
 
-def _update_due_dates(ctx: Context, assignment: Assignment) -> int:
-    """2. Existing routes whose due date changed get it, and the checks run again.
+def _remove_routes(ctx: Context, assignment: Assignment, gone: str, gone_params: list) -> int:
+    """Audit, detach their exceptions (closing open ones), and delete the routes ``ua`` matching ``gone``."""
+    removed = _audit_insert(
+        ctx,
+        select_from=f"{ROUTE} ua",
+        where=gone,
+        params=[assignment_name(assignment), *gone_params],
+        action="route_removed",
+        before=_route_json(assignment),
+        after=None,
+    )
+    if not removed:
+        return 0
+    written = removed + _execute(
+        f"UPDATE {EXC} SET route_id = NULL, status = CASE WHEN status = %s THEN %s ELSE status END, "
+        f"resolved_at = CASE WHEN status = %s THEN %s ELSE resolved_at END "
+        f"WHERE route_id IN (SELECT ua.id FROM {ROUTE} ua WHERE {gone})",
+        [ExceptionStatus.OPEN, ExceptionStatus.RESOLVED, ExceptionStatus.OPEN, ctx.now, *gone_params],
+    )
+    return written + _execute(
+        f"DELETE FROM {ROUTE} WHERE id IN (SELECT ua.id FROM {ROUTE} ua WHERE {gone})", gone_params
+    )
 
-    A dismissed route ("Do not assign") is checked again only when its due date moves out.
-    """
+
+def routes_remove_all(ctx: Context, assignment: Assignment) -> int:
+    """Every route of an assignment that is being removed (audited, set-based)."""
+    return _remove_routes(ctx, assignment, "ua.assignment_id = %s", [assignment.pk])
+
+
+def _existing_checked_sql(ctx: Context, assignment: Assignment, *, keep_override: bool = True) -> tuple[str, list]:
+    """SQL over the assignment's existing routes in scope: (route_id, due_date, exc) by its current rule."""
     rule = DueRule.of(assignment, assigned_at_sql="r.assigned_at", assigned_at_params=[])
     scope_r, scope_r_params = ctx.scope.sql("r.user_id")
+    due = f"COALESCE(r.due_override, {rule.due})" if keep_override else rule.due
     values = (
-        f"SELECT r.id AS route_id, r.user_id, COALESCE(r.due_override, {rule.due}) AS v_due, "
+        f"SELECT r.id AS route_id, r.user_id, {due} AS v_due, "
         f"{rule.unknown} AS v_unknown FROM {ROUTE} r{rule.joins} WHERE r.assignment_id = %s{scope_r}"
     )
     values_params = [*rule.due_params, *rule.params, assignment.pk, *scope_r_params]
@@ -377,7 +385,27 @@ def _update_due_dates(ctx: Context, assignment: Assignment) -> int:
         f"SELECT n.route_id, n.v_due AS due_date, {case} AS exc FROM ({values}) n "
         f"LEFT JOIN {RECORD} rec ON rec.user_id = n.user_id AND rec.certification_id = %s"
     )
-    checked_params = [*case_params, *values_params, ctx.certification.pk]
+    return checked, [*case_params, *values_params, ctx.certification.pk]
+
+
+def due_preview_sql(ctx: Context, proposed: Assignment) -> tuple[str, list]:
+    """SQL counting, for an unsaved due-date change, the routes it moves and those that would fall into exception."""
+    checked, params = _existing_checked_sql(ctx, proposed, keep_override=False)
+    moved = sql.distinct("ua.due_date", "v.due_date")
+    return (
+        f"SELECT SUM(CASE WHEN {moved} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {moved} AND v.exc <> '' AND ua.state = %s THEN 1 ELSE 0 END) "
+        f"FROM {ROUTE} ua JOIN ({checked}) v ON v.route_id = ua.id WHERE ua.state IN (%s, %s)",
+        [RouteState.ACTIVE, *params, RouteState.ACTIVE, RouteState.EXCEPTION],
+    )
+
+
+def _update_due_dates(ctx: Context, assignment: Assignment) -> int:
+    """2. Existing routes whose due date changed get it, and the checks run again.
+
+    A dismissed route ("Do not assign") is checked again only when its due date moves out.
+    """
+    checked, checked_params = _existing_checked_sql(ctx, assignment)
     out = f"(v.due_date IS NULL OR ({ROUTE}.due_date IS NOT NULL AND v.due_date > {ROUTE}.due_date))"
     keep = f"({ROUTE}.state = '{RouteState.DISMISSED}' AND NOT {out})"
     return _execute(
@@ -410,7 +438,7 @@ def _insert_new_routes(ctx: Context, assignment: Assignment, reached: str, reach
         f"WHERE {sql.true()} ON CONFLICT DO NOTHING"
     )
     insert_params = [assignment.pk, ctx.certification.pk, ctx.now, *case_params, *new_params, ctx.certification.pk]
-    select, select_params = _audit_sql(ctx, action="added", before=None, after=route_json)
+    select, select_params = _audit_sql(ctx, action="route_added", before=None, after=route_json)
     if sql.is_postgres():
         # One statement: the audit rows are the inserted rows (data-modifying CTE).
         return 2 * _execute(

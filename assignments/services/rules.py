@@ -1,0 +1,235 @@
+"""Assignment rules: add, change the due date of, and remove an assignment.
+
+Each change is one transaction with its audit event, and ends by enqueueing (on commit) the
+materialisation of the assignment, which runs in Celery with progress shown on the Assignments
+tab. An individual assignment touches one learner and is materialised at once, in the request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from certifications.models import Certification
+from certifications.services import audit_write
+
+from .. import sql
+from ..errors import DuplicateAssignment, InvalidDueDate
+from ..models import Assignment, AssignmentException, AssignmentType, DueEvent, DueKind, RecomputeJob, UserAssignment
+from ..types import REGISTRY, assignment_name
+from . import engine
+
+AUDIT_SUBJECT = "assignment"
+
+_EVENT_TARGETS = {
+    DueEvent.POSITION_ASSIGNED: "due_event_position",
+    DueEvent.JOB_START: "due_event_position",
+    DueEvent.CERTIFICATION_COMPLETION: "due_event_certification",
+    DueEvent.COURSE_COMPLETION: "due_event_course",
+    DueEvent.PROFILE_DATE: "due_event_profile_field",
+}
+
+
+@dataclass(frozen=True)
+class DueRule:
+    """An assignment due date as the administrator enters it."""
+
+    kind: str = DueKind.NONE
+    fixed_at: dt.datetime | None = None
+    amount: int | None = None
+    unit: str = ""
+    event: str = ""
+    target: object | None = None
+
+    def validate(self) -> None:
+        if self.kind == DueKind.FIXED and self.fixed_at is None:
+            raise InvalidDueDate("Enter the fixed due date.")
+        if self.kind == DueKind.RELATIVE:
+            if not self.amount or not self.unit or not self.event:
+                raise InvalidDueDate("Enter the number, the unit and the event of the relative due date.")
+            if self.event in _EVENT_TARGETS and self.target is None:
+                raise InvalidDueDate("Choose what the event refers to.")
+
+    def apply_to(self, assignment: Assignment) -> None:
+        assignment.due_kind = self.kind
+        assignment.due_fixed_at = self.fixed_at if self.kind == DueKind.FIXED else None
+        relative = self.kind == DueKind.RELATIVE
+        assignment.due_amount = self.amount if relative else None
+        assignment.due_unit = self.unit if relative else ""
+        assignment.due_event = self.event if relative else ""
+        for field in set(_EVENT_TARGETS.values()):
+            wanted = relative and _EVENT_TARGETS.get(self.event) == field
+            setattr(assignment, field, self.target if wanted else None)
+
+    @classmethod
+    def of(cls, assignment: Assignment) -> DueRule:
+        target_field = _EVENT_TARGETS.get(assignment.due_event)
+        return cls(
+            kind=assignment.due_kind,
+            fixed_at=assignment.due_fixed_at,
+            amount=assignment.due_amount,
+            unit=assignment.due_unit,
+            event=assignment.due_event,
+            target=getattr(assignment, target_field) if target_field else None,
+        )
+
+
+def _describe(assignment: Assignment) -> dict:
+    return {
+        "assignment": assignment.pk,
+        "type": assignment.type,
+        "name": assignment_name(assignment),
+        "include_children": assignment.include_children,
+        "due_kind": assignment.due_kind,
+        "due_fixed_at": assignment.due_fixed_at,
+        "due_amount": assignment.due_amount,
+        "due_unit": assignment.due_unit,
+        "due_event": assignment.due_event,
+    }
+
+
+def _audit(*, assignment: Assignment, action: str, before, after, actor, now) -> None:
+    """An assignment change is logged against the administrator who made it (the learners' changes
+    are logged per learner by the engine)."""
+    if actor is None or not actor.is_authenticated:
+        return
+    audit_write(
+        user_id=actor.pk,
+        subject=AUDIT_SUBJECT,
+        action=action,
+        now=now,
+        certification_id=assignment.certification_id,
+        before=before,
+        after=after,
+        actor=actor,
+    )
+
+
+def materialise_later(*, assignment: Assignment, actor=None, description: str = "") -> RecomputeJob:
+    """Enqueue the materialisation of an assignment on commit, with a job the Assignments tab follows."""
+    from ..tasks import materialise_assignment
+
+    job = RecomputeJob.objects.create(
+        certification_id=assignment.certification_id,
+        assignment=assignment,
+        description=description or f"Updating learners of {assignment_name(assignment)}",
+    )
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    transaction.on_commit(lambda: materialise_assignment.delay(assignment.pk, job.pk, actor_id))
+    return job
+
+
+def assignment_create(
+    *,
+    certification: Certification,
+    type: str,
+    target,
+    include_children: bool = False,
+    due: DueRule | None = None,
+    actor=None,
+    now: dt.datetime | None = None,
+) -> Assignment:
+    """Add an assignment of ``type`` reaching ``target`` (an audience, organisation, position, manager or user)."""
+    now = now or timezone.now()
+    kind = REGISTRY[type]
+    due = due or DueRule()
+    due.validate()
+    with transaction.atomic():
+        duplicate = Assignment.objects.filter(certification=certification, type=type, **{kind.target_field: target})
+        if type in (AssignmentType.ORGANISATION, AssignmentType.POSITION, AssignmentType.MANAGER):
+            duplicate = duplicate.filter(include_children=include_children)
+        if duplicate.exists():
+            raise DuplicateAssignment(f"This certification is already assigned to {kind.label.lower()} '{target}'.")
+        assignment = Assignment(
+            certification=certification,
+            type=type,
+            include_children=include_children,
+            created_by=actor if actor is not None and actor.is_authenticated else None,
+            **{kind.target_field: target},
+        )
+        due.apply_to(assignment)
+        assignment.save()
+        _audit(assignment=assignment, action="created", before=None, after=_describe(assignment), actor=actor, now=now)
+        if type == AssignmentType.INDIVIDUAL:
+            engine.assignment_materialise(assignment_id=assignment.pk, now=now, actor=actor)
+        else:
+            materialise_later(
+                assignment=assignment, actor=actor, description=f"Assigning {assignment_name(assignment)}"
+            )
+    return assignment
+
+
+def assignment_due_update(*, assignment: Assignment, due: DueRule, actor=None, now: dt.datetime | None = None):
+    """Change an assignment's due date; its learners' routes follow (a realistic due date set by an
+    exception resolution gives way to the new rule)."""
+    now = now or timezone.now()
+    due.validate()
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        before = _describe(assignment)
+        due.apply_to(assignment)
+        assignment.save()
+        UserAssignment.objects.filter(assignment=assignment, due_override__isnull=False).update(due_override=None)
+        _audit(
+            assignment=assignment,
+            action="due_date_changed",
+            before=before,
+            after=_describe(assignment),
+            actor=actor,
+            now=now,
+        )
+        if assignment.type == AssignmentType.INDIVIDUAL:
+            engine.assignment_materialise(assignment_id=assignment.pk, now=now, actor=actor)
+        else:
+            materialise_later(assignment=assignment, actor=actor, description="Applying the new due date")
+    return assignment
+
+
+def assignment_delete(*, assignment: Assignment, actor=None, now: dt.datetime | None = None) -> int:
+    """Remove an assignment: its routes go (audited, set-based) and its learners' records follow.
+
+    Returns how many learners the assignment reached.
+    """
+    from ..tasks import recompute_certification
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        sql.certification_lock(assignment.certification_id)
+        certification = Certification.objects.get(pk=assignment.certification_id)
+        ctx = engine.Context.build(certification=certification, now=now, actor=actor, scope=engine.Scope())
+        affected = UserAssignment.objects.filter(assignment=assignment).count()
+        engine.routes_remove_all(ctx, assignment)
+        AssignmentException.objects.filter(assignment=assignment).delete()
+        _audit(assignment=assignment, action="deleted", before=_describe(assignment), after=None, actor=actor, now=now)
+        certification_id = assignment.certification_id
+        assignment.delete()
+        if affected <= SYNC_LIMIT:
+            engine.records_sync(ctx)
+        else:
+            job = RecomputeJob.objects.create(
+                certification_id=certification_id, description="Removing an assignment from its learners"
+            )
+            actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+            transaction.on_commit(lambda: recompute_certification.delay(certification_id, job.pk, actor_id))
+    return affected
+
+
+SYNC_LIMIT = 1000
+
+
+def due_change_preview(*, assignment: Assignment, due: DueRule, now: dt.datetime | None = None) -> dict[str, int]:
+    """Before a due-date change is saved: how many learners it moves, and how many would fall into exception."""
+    now = now or timezone.now()
+    due.validate()
+    proposed = Assignment.objects.get(pk=assignment.pk)
+    due.apply_to(proposed)
+    certification = Certification.objects.get(pk=assignment.certification_id)
+    ctx = engine.Context.build(certification=certification, now=now, actor=None, scope=engine.Scope())
+    statement, params = engine.due_preview_sql(ctx, proposed)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        moves, exceptions = cursor.fetchone()
+    return {"moves": moves or 0, "exceptions": exceptions or 0}
