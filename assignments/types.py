@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 
 from directory.models import AudienceMember, JobAssignment, Organisation, Position
+from directory.selectors import staff_user_ids
 
 from .models import Assignment, AssignmentType, GroupMember
 
@@ -27,25 +27,6 @@ def _user_name(user) -> str:
 
 def _active_users(**filters) -> QuerySet:
     return get_user_model().objects.filter(is_active=True, **filters).values_list("id", flat=True)
-
-
-def staff_user_ids(manager_id: int, *, all_levels: bool) -> QuerySet:
-    """The users who report to a manager: directly, or (``all_levels``) anywhere below them.
-
-    One query: a recursive CTE over job assignments; UNION (not UNION ALL) stops at cycles.
-    """
-    if not all_levels:
-        return JobAssignment.objects.filter(manager_id=manager_id).values("user_id")
-    table = JobAssignment._meta.db_table
-    sql = (
-        f"WITH RECURSIVE staff(uid) AS ("
-        f"SELECT user_id FROM {table} WHERE manager_id = %s "
-        f"UNION SELECT ja.user_id FROM {table} ja JOIN staff s ON ja.manager_id = s.uid"
-        f") SELECT uid FROM staff WHERE uid <> %s"
-    )
-    # The SQL is a constant; the manager id is a parameter.
-    staff = RawSQL(sql, [manager_id, manager_id])  # noqa: S611
-    return get_user_model().objects.filter(id__in=staff).values("id")
 
 
 def _tree_user_ids(assignment: Assignment, field: str, model) -> QuerySet:

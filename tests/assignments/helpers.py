@@ -15,7 +15,9 @@ def audience_assignment(members=(), certification=None, **fields) -> Assignment:
     for user in members:
         AudienceMember.objects.create(audience=audience, user=user)
     return AssignmentFactory(
-        certification=certification or CertificationFactory(), type=AssignmentType.AUDIENCE, audience=audience,
+        certification=certification or CertificationFactory(),
+        type=AssignmentType.AUDIENCE,
+        audience=audience,
         **fields,
     )
 
@@ -28,5 +30,9 @@ def writes_during(fn) -> tuple[object, list[str]]:
     """Run ``fn`` and return its result and the SQL statements that wrote (INSERT/UPDATE/DELETE)."""
     with CaptureQueriesContext(connection) as ctx:
         result = fn()
-    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "WITH"))]
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "WITH"))
+    ]
     return result, writes

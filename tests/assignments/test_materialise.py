@@ -106,9 +106,7 @@ def test_incremental_recompute_touches_only_the_affected_learner(now):
     assert written == 3
     new_audit = AuditEvent.objects.all()[: AuditEvent.objects.count() - audit_before]
     assert {event.user_id for event in new_audit} == {newcomer.pk}
-    assert set(
-        CertificationRecord.objects.filter(user__in=others).values_list("assigned_at", flat=True)
-    ) == {now}
+    assert set(CertificationRecord.objects.filter(user__in=others).values_list("assigned_at", flat=True)) == {now}
 
 
 def test_learners_recompute_ignores_learners_outside_its_list(now):

@@ -25,7 +25,12 @@ def reached(assignment) -> set[int]:
 def test_every_assignment_type_has_a_registry_entry():
     assert set(REGISTRY) == set(AssignmentType.values)
     assert {kind.label for kind in REGISTRY.values()} == {
-        "Audience", "Group", "Individual", "Manager", "Organisation", "Position"
+        "Audience",
+        "Group",
+        "Individual",
+        "Manager",
+        "Organisation",
+        "Position",
     }
 
 
@@ -107,7 +112,9 @@ def test_group_reaches_its_members():
         certification=group.certification, type=AssignmentType.GROUP, audience=None, group=group
     )
     member, _ = UserFactory(), UserFactory()
-    GroupMember.objects.create(group=group, certification=group.certification, user=member, joined_at="2027-01-01T00:00Z")
+    GroupMember.objects.create(
+        group=group, certification=group.certification, user=member, joined_at="2027-01-01T00:00Z"
+    )
     assert reached(assignment) == {member.pk}
     assert assignment_name(assignment) == "Night shift"
     assert assignment_reason(assignment) == "Member of group 'Night shift'"

@@ -1,0 +1,143 @@
+"""Directory and course events recompute exactly the affected learners and certifications."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from assignments.models import AssignmentType, DueEvent, DueKind, UserAssignment
+from assignments.services import engine
+from assignments.services.engine import assignment_materialise
+from courses.services import course_complete
+from directory.services import (
+    audience_members_add,
+    audience_members_remove,
+    job_assignment_save,
+    profile_date_set,
+    user_record_first_login,
+)
+from tests.factories.assignments import AssignmentFactory
+from tests.factories.courses import CourseFactory
+from tests.factories.directory import JobAssignmentFactory, OrganisationFactory, ProfileDateFieldFactory, UserFactory
+
+from .helpers import audience_assignment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def recomputes(monkeypatch):
+    """The (certification id, user ids) of every learners_recompute the tasks run (the real one still runs)."""
+    calls = []
+    real = engine.learners_recompute
+
+    def spy(**kwargs):
+        calls.append((kwargs["certification_id"], sorted(kwargs["user_ids"])))
+        return real(**kwargs)
+
+    monkeypatch.setattr(engine, "learners_recompute", spy)
+    return calls
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks, now):
+    def run(action):
+        with time_machine.travel(now, tick=False), django_capture_on_commit_callbacks(execute=True):
+            action()
+
+    return run
+
+
+def test_audience_member_added_recomputes_that_learner_in_each_assigned_certification(recomputes, on_commit):
+    user = UserFactory()
+    first = audience_assignment([])
+    second = AssignmentFactory(type=AssignmentType.AUDIENCE, audience=first.audience)
+    audience_assignment([])  # another audience: not touched
+    on_commit(lambda: audience_members_add(audience_id=first.audience_id, user_ids=[user.pk]))
+    assert sorted(recomputes) == sorted([(first.certification_id, [user.pk]), (second.certification_id, [user.pk])])
+    assert UserAssignment.objects.filter(user=user).count() == 2
+
+
+def test_audience_member_removed_loses_the_route(recomputes, on_commit, now):
+    user = UserFactory()
+    assignment = audience_assignment([user])
+    assignment_materialise(assignment_id=assignment.pk, now=now)
+    on_commit(lambda: audience_members_remove(audience_id=assignment.audience_id, user_ids=[user.pk]))
+    assert recomputes == [(assignment.certification_id, [user.pk])]
+    assert not UserAssignment.objects.exists()
+
+
+def test_job_assignment_change_recomputes_organisation_routes_of_that_user(recomputes, on_commit):
+    organisation = OrganisationFactory()
+    assignment = AssignmentFactory(type=AssignmentType.ORGANISATION, audience=None, organisation=organisation)
+    audience_assignment([])  # audience assignments do not depend on job assignments
+    user = UserFactory()
+    on_commit(
+        lambda: job_assignment_save(job_assignment=JobAssignmentFactory.build(user=user, organisation=organisation))
+    )
+    assert recomputes == [(assignment.certification_id, [user.pk])]
+    assert UserAssignment.objects.filter(user=user, assignment=assignment).exists()
+
+
+def test_a_new_manager_recomputes_the_staff_below_for_all_reports_routes(recomputes, on_commit):
+    boss, middle, bottom = UserFactory(), UserFactory(), UserFactory()
+    JobAssignmentFactory(user=bottom, manager=middle)
+    assignment = AssignmentFactory(type=AssignmentType.MANAGER, audience=None, manager=boss, include_children=True)
+    on_commit(lambda: job_assignment_save(job_assignment=JobAssignmentFactory.build(user=middle, manager=boss)))
+    assert recomputes == [(assignment.certification_id, sorted([middle.pk, bottom.pk]))]
+    assert set(UserAssignment.objects.values_list("user_id", flat=True)) == {middle.pk, bottom.pk}
+
+
+def test_first_login_recomputes_only_first_login_relative_assignments(recomputes, on_commit, now):
+    user = UserFactory()
+    relative = audience_assignment(
+        [user], due_kind=DueKind.RELATIVE, due_amount=1, due_unit="days", due_event=DueEvent.FIRST_LOGIN
+    )
+    audience_assignment([user])
+    on_commit(lambda: user_record_first_login(user_id=user.pk, at=now))
+    assert recomputes == [(relative.certification_id, [user.pk])]
+
+
+def test_profile_date_change_recomputes_assignments_relative_to_that_field(recomputes, on_commit):
+    field, other_field = ProfileDateFieldFactory(), ProfileDateFieldFactory()
+    user = UserFactory()
+    relative = audience_assignment(
+        [user],
+        due_kind=DueKind.RELATIVE,
+        due_amount=1,
+        due_unit="days",
+        due_event=DueEvent.PROFILE_DATE,
+        due_event_profile_field=field,
+    )
+    audience_assignment(
+        [user],
+        due_kind=DueKind.RELATIVE,
+        due_amount=1,
+        due_unit="days",
+        due_event=DueEvent.PROFILE_DATE,
+        due_event_profile_field=other_field,
+    )
+    on_commit(lambda: profile_date_set(user_id=user.pk, field_id=field.pk, value=dt.date(2027, 1, 1)))
+    assert recomputes == [(relative.certification_id, [user.pk])]
+
+
+def test_course_completion_recomputes_assignments_relative_to_that_course(recomputes, on_commit, now):
+    course = CourseFactory()
+    user = UserFactory()
+    relative = audience_assignment(
+        [user],
+        due_kind=DueKind.RELATIVE,
+        due_amount=1,
+        due_unit="days",
+        due_event=DueEvent.COURSE_COMPLETION,
+        due_event_course=course,
+    )
+    on_commit(lambda: course_complete(user_id=user.pk, course_id=course.pk, completed_at=now))
+    assert recomputes == [(relative.certification_id, [user.pk])]
+
+
+def test_nothing_is_enqueued_when_the_transaction_rolls_back(recomputes, run_rolled_back):
+    user = UserFactory()
+    assignment = audience_assignment([])
+    run_rolled_back(lambda: audience_members_add(audience_id=assignment.audience_id, user_ids=[user.pk]))
+    assert recomputes == []
