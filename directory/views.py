@@ -1,0 +1,32 @@
+"""Site administration pages of the directory that Django's admin does not provide."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from .csv_import import FORMATS, decode_upload, directory_import
+from .forms import DirectoryImportForm
+from .permissions import is_site_admin
+
+
+@login_required
+def directory_import_view(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV file of users, job assignments or audience members (site administrators only)."""
+    if not is_site_admin(request.user):
+        raise Http404
+    form = DirectoryImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = decode_upload(form.cleaned_data["file"].read())
+        except ValueError as error:
+            form.add_error("file", str(error))
+        else:
+            result = directory_import(kind=form.cleaned_data["kind"], text=text)
+            if result.ok:
+                messages.success(request, result.summary())
+                return redirect("directory:import")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "result": result, "formats": FORMATS.values()}
+    return render(request, "directory/import.html", context, status=status)
