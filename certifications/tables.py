@@ -1,0 +1,48 @@
+"""django-tables2 tables of the certification administration pages."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from .models import Certification, CertificationRecord
+
+
+class CertificationTable(tables.Table):
+    fullname = tables.LinkColumn("certifications:overview", args=[tables.A("pk")], verbose_name="Full name")
+    shortname = tables.Column(verbose_name="Short name")
+    idnumber = tables.Column(verbose_name="ID number")
+    visibility = tables.Column(verbose_name="Visibility")
+    learners = tables.Column(verbose_name="Learners", orderable=True)
+
+    class Meta:
+        model = Certification
+        fields = ("fullname", "shortname", "idnumber", "visibility", "learners")
+        empty_text = "There are no certifications yet."
+        attrs = {"class": "table"}
+
+
+class RecordTable(tables.Table):
+    name = tables.Column(
+        verbose_name="Name", accessor="user__last_name", order_by=("user__last_name", "user__first_name")
+    )
+    status = tables.Column(verbose_name="Status")
+    renewal_status = tables.Column(verbose_name="Renewal status")
+    due_date = tables.DateTimeColumn(verbose_name="Due date", default="Not yet known")
+    expiry_date = tables.DateTimeColumn(verbose_name="Expiry date", default="")
+    edit = tables.Column(verbose_name="", empty_values=(), orderable=False)
+
+    class Meta:
+        model = CertificationRecord
+        fields = ("name", "status", "renewal_status", "due_date", "expiry_date", "edit")
+        empty_text = "No learner has a record of this certification."
+        attrs = {"class": "table"}
+
+    def render_name(self, record):
+        user = record.user
+        return user.get_full_name() or user.username
+
+    def render_edit(self, record):
+        from django.urls import reverse
+
+        url = reverse("certifications:record_edit", args=[record.certification_id, record.user_id])
+        name = record.user.get_full_name() or record.user.username
+        return format_html('<a href="{}" aria-label="Edit {}">Edit</a>', url, name)

@@ -1,0 +1,32 @@
+"""The tabs of a certification's administration pages.
+
+Other apps add theirs (the assignments app: "Assignments", "Exceptions") from their
+``AppConfig.ready()`` with ``register_tab(label, url_name)``; the URL takes the certification id as
+its one argument. Extra tabs sit between "Certification" and "Completion". Templates render the
+row with ``{% load certification_tabs %}{% certification_tabs certification "Label" %}``, or extend
+``certifications/certification_base.html`` and set ``active_tab``.
+"""
+
+from django.urls import reverse
+
+BASE_TABS: list[tuple[str, str]] = [
+    ("Overview", "certifications:overview"),
+    ("Details", "certifications:details"),
+    ("Content", "certifications:content"),
+    ("Certification", "certifications:settings"),
+]
+LAST_TABS: list[tuple[str, str]] = [("Completion", "certifications:completion")]
+EXTRA_TABS: list[tuple[str, str]] = []
+
+
+def register_tab(label: str, url_name: str) -> None:
+    """Add a tab (idempotent)."""
+    if (label, url_name) not in EXTRA_TABS:
+        EXTRA_TABS.append((label, url_name))
+
+
+def tabs_for(certification, active: str) -> list[dict]:
+    return [
+        {"label": label, "url": reverse(url_name, args=[certification.pk]), "current": label == active}
+        for label, url_name in [*BASE_TABS, *EXTRA_TABS, *LAST_TABS]
+    ]
