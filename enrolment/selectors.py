@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from assignments.models import Assignment, AssignmentType, DueEvent, DueKind, Group, GroupMember, UserAssignment
+from assignments.models import (
+    Assignment,
+    AssignmentType,
+    DueEvent,
+    DueKind,
+    Group,
+    GroupMember,
+    RouteState,
+    UserAssignment,
+)
+from assignments.periods import add_period
+from assignments.selectors import LearnerRoute, due_date_description
+from assignments.selectors import routes_for_learner as engine_routes_for_learner
 from assignments.services.groups import enrollable_groups, self_enrolment, visible_certifications
 from certifications.models import Certification, CertificationRecord, CourseSet
 
@@ -27,7 +38,9 @@ def catalogue(*, user, search: str = "") -> QuerySet[Certification]:
             is_self_enrolled=Exists(
                 GroupMember.objects.filter(certification=OuterRef("pk"), user=user, self_enrolled=True)
             ),
-            is_assigned=Exists(UserAssignment.objects.filter(certification=OuterRef("pk"), user=user, state="active")),
+            is_assigned=Exists(
+                UserAssignment.objects.filter(certification=OuterRef("pk"), user=user, state=RouteState.ACTIVE)
+            ),
             open_for_enrolment=Exists(Group.objects.filter(certification=OuterRef("pk"), allow_enrol=True)),
         )
         .only("id", "fullname", "shortname", "summary")
@@ -35,95 +48,29 @@ def catalogue(*, user, search: str = "") -> QuerySet[Certification]:
     )
 
 
-@dataclass(frozen=True)
-class Route:
-    type: str
-    name: str
-    reason: str
-    due_date: datetime | None
-    state: str
-    exception_reason: str
+JOINED = {True: "Self-enrolled in", False: "Added to"}
 
 
-def routes_for_learner(*, user, certification: Certification) -> list[Route]:
-    """The learner's own assignment routes to a certification, with the reason in their words."""
-    from assignments.models import AssignmentException, ExceptionStatus
-
+def routes_for_learner(*, user, certification: Certification) -> list[LearnerRoute]:
+    """The learner's routes (the engine's selector), a group route saying how they joined:
+    "Self-enrolled in group 'Y'" or "Added to group 'Y'"."""
+    routes = engine_routes_for_learner(user=user, certification=certification)
+    if not any(route.type == AssignmentType.GROUP for route in routes):
+        return routes
     self_enrolled = dict(
-        GroupMember.objects.filter(certification=certification, user=user).values_list("group_id", "self_enrolled")
-    )
-    open_reasons = dict(
-        AssignmentException.objects.filter(
-            certification=certification, user=user, status=ExceptionStatus.OPEN
-        ).values_list("assignment_id", "reason")
-    )
-    routes = UserAssignment.objects.filter(certification=certification, user=user).select_related(
-        "assignment__audience",
-        "assignment__organisation",
-        "assignment__position",
-        "assignment__manager",
-        "assignment__user",
-        "assignment__group",
-    )
-    result = []
-    for route in routes.order_by("assignment__type", "assignment_id"):
-        name, reason = _route_words(route.assignment, self_enrolled)
-        result.append(
-            Route(
-                type=route.assignment.get_type_display(),
-                name=name,
-                reason=reason,
-                due_date=route.due_date,
-                state=route.get_state_display(),
-                exception_reason=open_reasons.get(route.assignment_id, ""),
-            )
+        GroupMember.objects.filter(certification=certification, user=user).values_list(
+            "group__assignment__id", "self_enrolled"
         )
-    return result
-
-
-def _route_words(assignment: Assignment, self_enrolled: dict[int, bool]) -> tuple[str, str]:
-    kind = assignment.type
-    if kind == AssignmentType.GROUP:
-        name = assignment.group.name
-        joined = "Self-enrolled in" if self_enrolled.get(assignment.group_id) else "Added to"
-        return name, f"{joined} group '{name}'"
-    if kind == AssignmentType.AUDIENCE:
-        return assignment.audience.name, f"Member of audience '{assignment.audience.name}'"
-    if kind == AssignmentType.ORGANISATION:
-        return assignment.organisation.name, f"Member of organisation '{assignment.organisation.name}'"
-    if kind == AssignmentType.POSITION:
-        return assignment.position.name, f"Holds position '{assignment.position.name}'"
-    if kind == AssignmentType.MANAGER:
-        name = assignment.manager.get_full_name() or assignment.manager.username
-        return name, f"Reports to '{name}'"
-    name = assignment.user.get_full_name() or assignment.user.username
-    return name, "Assigned individually"
-
-
-def _period_words(amount: int, unit: str) -> str:
-    word = unit[:-1] if amount == 1 and unit.endswith("s") else unit
-    return f"{amount} {word}"
-
-
-def due_rule_words(assignment: Assignment) -> str:
-    """An assignment's due date rule in words: "Complete within 3 months of first login"."""
-    if assignment.due_kind == DueKind.FIXED and assignment.due_fixed_at:
-        return f"Due {timezone.localtime(assignment.due_fixed_at):%-d %B %Y, %H:%M}"
-    if assignment.due_kind != DueKind.RELATIVE or not assignment.due_amount:
-        return "No due date"
-    event = DueEvent(assignment.due_event).label.lower() if assignment.due_event else "an event"
-    of_what = {
-        DueEvent.POSITION_ASSIGNED: assignment.due_event_position,
-        DueEvent.JOB_START: assignment.due_event_position,
-        DueEvent.CERTIFICATION_COMPLETION: assignment.due_event_certification,
-        DueEvent.COURSE_COMPLETION: assignment.due_event_course,
-        DueEvent.PROFILE_DATE: assignment.due_event_profile_field,
-    }.get(assignment.due_event)
-    if assignment.due_event == DueEvent.ASSIGNMENT_DATE:
-        event = "enrolling"
-    elif of_what is not None:
-        event = f"{event} ('{of_what}')"
-    return f"Complete within {_period_words(assignment.due_amount, assignment.due_unit)} of {event}"
+    )
+    return [
+        replace(
+            route,
+            reason=f"{JOINED[bool(self_enrolled.get(route.assignment_id))]} group '{route.name}'",
+        )
+        if route.type == AssignmentType.GROUP
+        else route
+        for route in routes
+    ]
 
 
 def due_date_if_enrolled_now(assignment: Assignment, *, now: datetime) -> datetime | None:
@@ -131,7 +78,7 @@ def due_date_if_enrolled_now(assignment: Assignment, *, now: datetime) -> dateti
     if assignment.due_kind == DueKind.FIXED:
         return assignment.due_fixed_at
     if assignment.due_kind == DueKind.RELATIVE and assignment.due_event == DueEvent.ASSIGNMENT_DATE:
-        return now + relativedelta(**{assignment.due_unit: assignment.due_amount})
+        return add_period(now, assignment.due_amount, assignment.due_unit)
     return None
 
 
@@ -150,7 +97,7 @@ def group_offers(*, certification: Certification, learner, now: datetime | None 
         GroupOffer(
             group=group,
             due_date=due_date_if_enrolled_now(group.assignment, now=now),
-            due_words=due_rule_words(group.assignment),
+            due_words=due_date_description(group.assignment),
         )
         for group in enrollable_groups(certification=certification, learner=learner).select_related(
             "assignment__due_event_position",
@@ -166,7 +113,7 @@ class Overview:
     certification: Certification
     course_sets: list[CourseSet]
     record: CertificationRecord | None
-    routes: list[Route]
+    routes: list[LearnerRoute]
     enrolment: GroupMember | None
     can_enrol: bool
 

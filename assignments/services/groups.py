@@ -28,6 +28,7 @@ from assignments.models import (
     RouteState,
     UserAssignment,
 )
+from assignments.services.engine import learners_recompute
 from certifications.models import Certification
 from directory.permissions import is_site_admin
 
@@ -72,56 +73,8 @@ class EnrolmentOutcome:
 
 
 def _recompute(*, certification_id: int, user_ids: list[int], now: datetime, actor) -> None:
-    """The engine's ``learners_recompute``; until the engine has landed, the group routes alone."""
-    try:
-        from assignments.services.engine import learners_recompute
-    except ImportError:
-        _group_routes_recompute(certification_id=certification_id, user_ids=user_ids, now=now, actor=actor)
-        return
+    """The engine: the learners' routes, exception checks, records and due dates, in this transaction."""
     learners_recompute(certification_id=certification_id, user_ids=user_ids, now=now, actor=actor)
-
-
-def _group_routes_recompute(*, certification_id: int, user_ids: list[int], now: datetime, actor) -> None:
-    """Group routes, then the learners' records and due dates (certifications' services), without the
-    exception checks: what self-enrolment needs until the engine's ``learners_recompute`` has landed."""
-    from dateutil.relativedelta import relativedelta
-    from django.db.models import Max
-
-    from assignments.models import DueEvent, DueKind
-    from certifications.services import record_assign_many, record_due_dates_apply, record_unassign_many
-
-    kept = []
-    members = GroupMember.objects.filter(certification_id=certification_id, user_id__in=user_ids)
-    for member in members.select_related("group__assignment"):
-        assignment = member.group.assignment
-        due = None
-        if assignment.due_kind == DueKind.FIXED:
-            due = assignment.due_fixed_at
-        elif assignment.due_kind == DueKind.RELATIVE and assignment.due_event == DueEvent.ASSIGNMENT_DATE:
-            due = member.joined_at + relativedelta(**{assignment.due_unit: assignment.due_amount})
-        route, _ = UserAssignment.objects.update_or_create(
-            assignment=assignment,
-            user_id=member.user_id,
-            defaults={"certification_id": certification_id, "assigned_at": member.joined_at, "due_date": due},
-        )
-        kept.append(route.pk)
-    UserAssignment.objects.filter(
-        certification_id=certification_id, user_id__in=user_ids, assignment__type=AssignmentType.GROUP
-    ).exclude(pk__in=kept).delete()
-    active = UserAssignment.objects.filter(
-        certification_id=certification_id, user_id__in=user_ids, state=RouteState.ACTIVE
-    )
-    assigned = set(active.values_list("user_id", flat=True))
-    record_assign_many(certification_id=certification_id, user_ids=sorted(assigned), now=now, actor=actor)
-    record_unassign_many(
-        certification_id=certification_id, user_ids=sorted(set(user_ids) - assigned), now=now, actor=actor
-    )
-    record_due_dates_apply(
-        certification_id=certification_id,
-        due_dates=active.values("user_id").annotate(due_date=Max("due_date")).values("user_id", "due_date"),
-        now=now,
-        actor=actor,
-    )
 
 
 def visible_certifications(user) -> QuerySet[Certification]:

@@ -207,3 +207,46 @@ def test_group_delete_removes_members_routes_and_audits(admin_user):
     assert not GroupMember.objects.exists() and not UserAssignment.objects.exists()
     assert not CertificationRecord.objects.exists()
     assert AuditEvent.objects.filter(subject="group_membership", action="removed").count() == 2
+
+
+def _with_course_set(cert, *, days: int = 0, course=None):
+    from certifications.models import CourseSet
+    from tests.factories.courses import CourseFactory
+
+    course_set = CourseSet.objects.create(certification=cert, name="Set", minimum_time_days=days)
+    course_set.courses.add(course or CourseFactory())
+    return course_set
+
+
+def test_self_enrolment_with_too_little_time_awaits_an_administrator(learner):
+    cert = builders.certification()
+    _with_course_set(cert, days=30)
+    group = builders.group(cert, due_kind=DueKind.FIXED, due_fixed_at=NOW + timedelta(days=5))
+    outcome = services.group_enrol(group=group, learner=learner, now=NOW)
+    assert outcome.awaiting_administrator and not outcome.assigned
+    assert outcome.exception_reason
+    assert GroupMember.objects.filter(user=learner, self_enrolled=True).exists()
+    assert not CertificationRecord.objects.filter(user=learner).exists(), "a route in exception does not count"
+    assert UserAssignment.objects.get(user=learner).state == RouteState.EXCEPTION
+
+
+def test_self_enrolment_with_a_course_of_another_assigned_certification_awaits_an_administrator(learner):
+    from tests.factories.courses import CourseFactory
+
+    shared = CourseFactory()
+    first, second = builders.certification(), builders.certification()
+    _with_course_set(first, course=shared)
+    _with_course_set(second, course=shared)
+    services.group_enrol(group=builders.group(first), learner=learner, now=NOW)
+    outcome = services.group_enrol(group=builders.group(second), learner=learner, now=NOW)
+    assert outcome.awaiting_administrator
+    assert UserAssignment.objects.get(user=learner, certification=second).exception_type == "already_assigned"
+
+
+def test_enough_time_assigns_with_the_due_date(learner):
+    cert = builders.certification()
+    _with_course_set(cert, days=30)
+    due = NOW + timedelta(days=60)
+    group = builders.group(cert, due_kind=DueKind.FIXED, due_fixed_at=due)
+    outcome = services.group_enrol(group=group, learner=learner, now=NOW)
+    assert outcome.assigned and outcome.due_date == due

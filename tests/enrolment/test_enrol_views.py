@@ -3,9 +3,11 @@
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils.html import escape
 
-from assignments.models import DueKind, GroupMember
+from assignments.models import AssignmentException, DueKind, GroupMember
 from assignments.services import groups as services
 from certifications.models import AuditEvent, Visibility
 from tests.enrolment import builders
@@ -49,7 +51,15 @@ def test_dialog_is_also_a_plain_page(client, learner, cert):
 def test_relative_due_date_not_yet_known_is_shown_in_words(client, learner, cert):
     builders.group(cert, due_kind=DueKind.RELATIVE, due_amount=3, due_unit="months", due_event="first_login")
     client.force_login(learner)
-    assert "Complete within 3 months of first login" in text(client.get(reverse("enrolment:enrol", args=[cert.pk])))
+    assert "Complete within 3 months of First login" in text(client.get(reverse("enrolment:enrol", args=[cert.pk])))
+
+
+def test_due_date_relative_to_enrolling_is_computed(client, learner, cert):
+    builders.group(cert, due_kind=DueKind.RELATIVE, due_amount=2, due_unit="years", due_event="assignment_date")
+    client.force_login(learner)
+    with time_machine.travel(datetime(2026, 6, 1, 12, 0, tzinfo=UTC), tick=False):
+        page = text(client.get(reverse("enrolment:enrol", args=[cert.pk])))
+    assert "2028" in page and "Complete within" not in page
 
 
 def test_several_groups_are_listed_each_with_enrol_then_confirmed(client, learner, cert):
@@ -202,3 +212,21 @@ def test_get_of_enrol_when_already_enrolled(client, learner, cert):
 def test_unsupported_method_is_refused(client, learner, cert):
     client.force_login(learner)
     assert client.put(reverse("enrolment:enrol", args=[cert.pk])).status_code == 405
+
+
+def test_outcome_and_details_explain_an_enrolment_awaiting_an_administrator(client, learner, cert):
+    from certifications.models import CourseSet
+    from tests.factories.courses import CourseFactory
+
+    CourseSet.objects.create(certification=cert, minimum_time_days=30).courses.add(CourseFactory())
+    group = builders.group(cert, due_kind=DueKind.FIXED, due_fixed_at=datetime(2026, 6, 3, tzinfo=UTC))
+    client.force_login(learner)
+    with time_machine.travel(datetime(2026, 6, 1, 12, 0, tzinfo=UTC), tick=False):
+        outcome = text(client.post(reverse("enrolment:enrol", args=[cert.pk]), {"group": group.pk}, **HTMX))
+        details = text(client.get(reverse("enrolment:enrolment_details", args=[cert.pk])))
+        overview = text(client.get(reverse("enrolment:overview", args=[cert.pk])))
+    reason = AssignmentException.objects.get(user=learner).reason
+    for page in (outcome, details):
+        assert "Your enrolment is awaiting a site administrator." in page
+        assert escape(reason) in page
+    assert "Enrolment details" in overview and ">Enrol</a>" not in overview
