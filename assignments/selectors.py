@@ -139,6 +139,8 @@ def open_exceptions(certification, *, type: str = "") -> QuerySet:
     ).order_by("user__last_name", "user__first_name", "user_id", "id")
 
 
-def recent_jobs(certification) -> QuerySet:
-    """Recomputations of this certification still running, or finished in the last minutes."""
-    return RecomputeJob.objects.filter(certification=certification).order_by("-id")[:5]
+def recent_jobs(certification) -> dict:
+    """The last recomputations of this certification, and whether the page should keep polling."""
+    jobs = list(RecomputeJob.objects.filter(certification=certification).order_by("-id")[:5])
+    running = {RecomputeJob.Status.QUEUED, RecomputeJob.Status.RUNNING}
+    return {"jobs": jobs, "polling": any(job.status in running for job in jobs)}

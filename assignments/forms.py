@@ -1,0 +1,129 @@
+"""Forms of the Assignments and Exceptions tabs."""
+
+from __future__ import annotations
+
+from django import forms
+
+from certifications.models import Certification, PeriodUnit
+from courses.models import Course
+from directory.models import Position, ProfileDateField
+
+from .models import Assignment, DueEvent, DueKind, ExceptionType, Resolution
+from .services.rules import DueRule
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+EVENT_TARGET_FIELDS = {
+    DueEvent.POSITION_ASSIGNED: "position",
+    DueEvent.JOB_START: "position",
+    DueEvent.CERTIFICATION_COMPLETION: "certification",
+    DueEvent.COURSE_COMPLETION: "course",
+    DueEvent.PROFILE_DATE: "profile_field",
+}
+
+
+class DueDateForm(forms.Form):
+    """The Assignment due date dialog: none, Fixed date (in the administrator's timezone) or Relative to event."""
+
+    kind = forms.ChoiceField(
+        label="Assignment due date", choices=DueKind.choices, widget=forms.RadioSelect, initial=DueKind.NONE
+    )
+    fixed_at = forms.DateTimeField(
+        label="Fixed date",
+        required=False,
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text="Date and time in your timezone; each learner sees it in theirs.",
+    )
+    amount = forms.IntegerField(label="Complete within", required=False, min_value=1, max_value=1000)
+    unit = forms.ChoiceField(label="Unit", choices=PeriodUnit.choices, required=False)
+    event = forms.ChoiceField(label="of", choices=[("", "—"), *DueEvent.choices], required=False)
+    position = forms.ModelChoiceField(label="Position", queryset=Position.objects.all(), required=False)
+    certification = forms.ModelChoiceField(label="Certification", queryset=Certification.objects.all(), required=False)
+    course = forms.ModelChoiceField(label="Course", queryset=Course.objects.all(), required=False)
+    profile_field = forms.ModelChoiceField(
+        label="Profile field", queryset=ProfileDateField.objects.all(), required=False
+    )
+
+    @classmethod
+    def for_assignment(cls, assignment: Assignment, data=None) -> DueDateForm:
+        """The dialog, re-opened with the saved values."""
+        initial = {
+            "kind": assignment.due_kind,
+            "fixed_at": assignment.due_fixed_at,
+            "amount": assignment.due_amount,
+            "unit": assignment.due_unit or PeriodUnit.DAYS,
+            "event": assignment.due_event,
+            "position": assignment.due_event_position_id,
+            "certification": assignment.due_event_certification_id,
+            "course": assignment.due_event_course_id,
+            "profile_field": assignment.due_event_profile_field_id,
+        }
+        return cls(data=data, initial=initial)
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == DueKind.FIXED and not data.get("fixed_at"):
+            self.add_error("fixed_at", "Enter the date and time.")
+        if kind == DueKind.RELATIVE:
+            for name in ("amount", "unit", "event"):
+                if not data.get(name):
+                    self.add_error(name, "This field is required for a relative due date.")
+            target = EVENT_TARGET_FIELDS.get(data.get("event"))
+            if target and not data.get(target):
+                self.add_error(target, "Choose what the event refers to.")
+        return data
+
+    def due_rule(self) -> DueRule:
+        data = self.cleaned_data
+        kind = data["kind"]
+        if kind == DueKind.FIXED:
+            return DueRule(kind=kind, fixed_at=data["fixed_at"])
+        if kind == DueKind.RELATIVE:
+            target = EVENT_TARGET_FIELDS.get(data["event"])
+            return DueRule(
+                kind=kind,
+                amount=data["amount"],
+                unit=data["unit"],
+                event=data["event"],
+                target=data.get(target) if target else None,
+            )
+        return DueRule()
+
+
+class ExceptionFilterForm(forms.Form):
+    type = forms.ChoiceField(
+        label="Exception type", choices=[("", "All types"), *ExceptionType.choices], required=False
+    )
+
+
+class IdListField(forms.Field):
+    """Checked row ids; which of them may be acted on is the service's business (it filters by certification)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        try:
+            return [int(v) for v in value or []]
+        except (TypeError, ValueError) as error:
+            raise forms.ValidationError("Select exceptions from the list.") from error
+
+
+class ResolveForm(forms.Form):
+    """Resolve the selected exceptions, or every open exception of the filtered type."""
+
+    resolution = forms.ChoiceField(label="Resolution", choices=Resolution.choices)
+    scope = forms.ChoiceField(
+        choices=[("selected", "Selected exceptions"), ("all", "All exceptions of the type shown")],
+        initial="selected",
+        widget=forms.RadioSelect,
+    )
+    exceptions = IdListField(required=False)
+    type = forms.ChoiceField(choices=[("", "All types"), *ExceptionType.choices], required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == "selected" and not data.get("exceptions"):
+            raise forms.ValidationError("Select at least one exception.")
+        return data

@@ -1,0 +1,251 @@
+"""The Assignments tab of a certification: list, Add… pickers, due-date dialog, removal, job progress.
+
+Site administrators only; everyone else gets 404, as for a missing certification. Dialog URLs serve
+the <dialog> to htmx and a whole page otherwise; every action is a plain form post too.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from certifications.models import Certification
+from directory.models import Audience, JobAssignment, Organisation, Position
+from directory.permissions import is_site_admin
+
+from ..errors import AssignmentError
+from ..forms import DueDateForm
+from ..models import Assignment, AssignmentType, RecomputeJob, RouteState
+from ..selectors import assignments_for_certification, due_date_description, recent_jobs
+from ..services import rules
+from ..types import REGISTRY, assignment_name
+
+PICKER_LIMIT = 50
+
+
+def _certification(request: HttpRequest, certification_id: int) -> Certification:
+    if not is_site_admin(request.user):
+        raise Http404
+    return get_object_or_404(Certification, pk=certification_id)
+
+
+def _assignment(request: HttpRequest, pk: int) -> Assignment:
+    if not is_site_admin(request.user):
+        raise Http404
+    return get_object_or_404(
+        Assignment.objects.select_related(
+            "certification", "audience", "organisation", "position", "manager", "user", "group"
+        ),
+        pk=pk,
+    )
+
+
+def _dialog(request: HttpRequest, body: str, context: dict) -> HttpResponse:
+    context = {**context, "body": body, "in_dialog": bool(request.htmx)}
+    template = "assignments/_dialog.html" if request.htmx else "assignments/dialog_page.html"
+    return render(request, template, context)
+
+
+def _back_to_tab(request: HttpRequest, certification_id: int) -> HttpResponse:
+    url = reverse("assignments:tab", args=[certification_id])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _add_menu(certification: Certification) -> list[dict]:
+    """The Add… menu: one entry per type; Group only when the groups pages are there."""
+    entries = []
+    for type_ in AssignmentType.values:
+        label = REGISTRY[type_].label
+        if type_ == AssignmentType.GROUP:
+            try:
+                url = reverse("assignments:group_create", args=[certification.pk])
+            except NoReverseMatch:
+                continue
+        else:
+            url = reverse("assignments:add", args=[certification.pk, type_])
+        entries.append({"label": label, "url": url})
+    return entries
+
+
+@login_required
+def assignments_tab(request: HttpRequest, certification_id: int) -> HttpResponse:
+    certification = _certification(request, certification_id)
+    rows = [
+        {"assignment": a, "name": assignment_name(a), "due": due_date_description(a)}
+        for a in assignments_for_certification(certification)
+    ]
+    return render(
+        request,
+        "assignments/tab.html",
+        {
+            "certification": certification,
+            "rows": rows,
+            "add_menu": _add_menu(certification),
+            **recent_jobs(certification),
+            "active_tab": "Assignments",
+            "nav": "admin",
+        },
+    )
+
+
+@login_required
+def jobs_progress(request: HttpRequest, certification_id: int) -> HttpResponse:
+    """The progress fragment the tab polls (htmx, every 2 s while a job runs)."""
+    certification = _certification(request, certification_id)
+    return render(request, "assignments/_jobs.html", {"certification": certification, **recent_jobs(certification)})
+
+
+def _candidates(type_: str, search: str):
+    """What the picker of a type offers, filtered by the search text."""
+    users = get_user_model().objects.filter(is_active=True)
+    user_search = (
+        Q(username__icontains=search)
+        | Q(first_name__icontains=search)
+        | Q(last_name__icontains=search)
+        | Q(email__icontains=search)
+    )
+    if type_ == AssignmentType.AUDIENCE:
+        qs = Audience.objects.filter(name__icontains=search)
+    elif type_ == AssignmentType.ORGANISATION:
+        qs = Organisation.objects.filter(Q(name__icontains=search) | Q(idnumber__icontains=search))
+    elif type_ == AssignmentType.POSITION:
+        qs = Position.objects.filter(Q(name__icontains=search) | Q(idnumber__icontains=search))
+    elif type_ == AssignmentType.MANAGER:
+        managers = JobAssignment.objects.filter(manager__isnull=False).values("manager_id")
+        qs = users.filter(pk__in=managers).filter(user_search).order_by("last_name", "first_name", "id")
+    else:
+        qs = users.filter(user_search).order_by("last_name", "first_name", "id")
+    return qs[: PICKER_LIMIT + 1]
+
+
+def _target_model(type_: str):
+    return {
+        AssignmentType.AUDIENCE: Audience,
+        AssignmentType.ORGANISATION: Organisation,
+        AssignmentType.POSITION: Position,
+    }.get(type_, get_user_model())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_add(request: HttpRequest, certification_id: int, type: str) -> HttpResponse:
+    """The picker of one type: search, choose one or more, (include children), Add."""
+    certification = _certification(request, certification_id)
+    if type not in REGISTRY or type == AssignmentType.GROUP:
+        raise Http404
+    errors: list[str] = []
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("targets") if v.isdigit()]
+        targets = list(_target_model(type).objects.filter(pk__in=ids))
+        if type in (AssignmentType.MANAGER, AssignmentType.INDIVIDUAL):
+            targets = [t for t in targets if t.is_active]
+        include_children = request.POST.get("include_children") == "on"
+        if not targets:
+            errors.append("Choose at least one.")
+        added = 0
+        for target in targets:
+            try:
+                rules.assignment_create(
+                    certification=certification,
+                    type=type,
+                    target=target,
+                    include_children=include_children,
+                    actor=request.user,
+                )
+                added += 1
+            except AssignmentError as error:
+                errors.append(str(error))
+        if added:
+            messages.success(request, f"{added} assignment(s) added; their learners are being assigned.")
+            for error in errors:
+                messages.warning(request, error)
+            return _back_to_tab(request, certification.pk)
+    search = request.GET.get("q", "").strip()
+    candidates = list(_candidates(type, search))
+    return _dialog(
+        request,
+        "assignments/_picker.html",
+        {
+            "certification": certification,
+            "type": type,
+            "kind": REGISTRY[type],
+            "search": search,
+            "candidates": candidates[:PICKER_LIMIT],
+            "more": len(candidates) > PICKER_LIMIT,
+            "children": type in (AssignmentType.ORGANISATION, AssignmentType.POSITION, AssignmentType.MANAGER),
+            "errors": errors,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def due_date_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The due-date dialog. A first POST previews (learners moved, new exceptions); "Save" applies."""
+    assignment = _assignment(request, pk)
+    form = DueDateForm.for_assignment(assignment, data=request.POST if request.method == "POST" else None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        due = form.due_rule()
+        if request.POST.get("confirm") == "1":
+            rules.assignment_due_update(assignment=assignment, due=due, actor=request.user)
+            messages.success(request, f"Assignment due date of {assignment_name(assignment)} saved.")
+            return _back_to_tab(request, assignment.certification_id)
+        preview = rules.due_change_preview(assignment=assignment, due=due)
+    return _dialog(
+        request,
+        "assignments/_due_form.html",
+        {
+            "certification": assignment.certification,
+            "assignment": assignment,
+            "form": form,
+            "preview": preview,
+            "name": assignment_name(assignment),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Removing an assignment asks for confirmation and says how many learners it affects."""
+    assignment = _assignment(request, pk)
+    if request.method == "POST":
+        certification_id, name = assignment.certification_id, assignment_name(assignment)
+        affected = rules.assignment_delete(assignment=assignment, actor=request.user)
+        messages.success(request, f"Assignment {name} removed; it reached {affected} learner(s).")
+        return _back_to_tab(request, certification_id)
+    affected = assignment.user_assignments.count()
+    counting = assignment.user_assignments.filter(state=RouteState.ACTIVE).count()
+    return _dialog(
+        request,
+        "assignments/_delete.html",
+        {
+            "certification": assignment.certification,
+            "assignment": assignment,
+            "name": assignment_name(assignment),
+            "affected": affected,
+            "counting": counting,
+        },
+    )
+
+
+@login_required
+@require_POST
+def recompute(request: HttpRequest, certification_id: int) -> HttpResponse:
+    """Recompute every assignment of the certification now (in the background, with progress)."""
+    from django.db import transaction
+
+    from ..tasks import recompute_certification
+
+    certification = _certification(request, certification_id)
+    job = RecomputeJob.objects.create(certification=certification, description="Recomputing every assignment")
+    transaction.on_commit(lambda: recompute_certification.delay(certification.pk, job.pk, request.user.pk))
+    return _back_to_tab(request, certification.pk)
