@@ -7,7 +7,7 @@ the datetime are kept.
 
 Repeated periods are always counted from a stored anchor (``add_period(anchor, n * amount, unit)``),
 never by adding one period to the previous result, so that month-end clamping never drifts
-(31 January + 2 months is 31 March, not 28 March). See docs/decisions/0003-period-arithmetic.md.
+(31 January + 2 months is 31 March, not 28 March). See docs/decisions/0032-period-arithmetic.md.
 """
 
 import calendar

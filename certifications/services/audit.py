@@ -3,7 +3,7 @@
 Every service writes its audit rows inside its own transaction: ``audit_write`` for one row,
 ``audit_insert_select`` for one row per user of a set, in one ``INSERT … SELECT``. Other apps
 (assignments, groups) call these for routes, due dates and memberships.
-See docs/decisions/0001-explicit-audit-events.md.
+See docs/decisions/0030-explicit-audit-events.md.
 """
 
 import datetime as dt

@@ -6,7 +6,7 @@ data-modifying CTE with ``RETURNING``), which is also what makes concurrent runs
 no data-modifying CTEs, but it lets one writer at a time in, so there the audit rows are written
 from the same SELECT just before the write.
 
-Restore semantics (docs/decisions/0002-restore-unassigned-history.md): assigning a learner who has
+Restore semantics (docs/decisions/0031-restore-unassigned-history.md): assigning a learner who has
 no current record restores their newest unassigned history record as the current record and
 deletes that history row; otherwise a fresh "Not certified" record is created.
 """
