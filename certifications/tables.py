@@ -1,7 +1,7 @@
 """django-tables2 tables of the certification administration pages."""
 
 import django_tables2 as tables
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from .models import Certification, CertificationRecord
 
@@ -28,17 +28,25 @@ class RecordTable(tables.Table):
     renewal_status = tables.Column(verbose_name="Renewal status")
     due_date = tables.DateTimeColumn(verbose_name="Due date", default="Not yet known")
     expiry_date = tables.DateTimeColumn(verbose_name="Expiry date", default="")
+    routes = tables.Column(verbose_name="Assignment routes", empty_values=(), orderable=False)
     edit = tables.Column(verbose_name="", empty_values=(), orderable=False)
 
     class Meta:
         model = CertificationRecord
-        fields = ("name", "status", "renewal_status", "due_date", "expiry_date", "edit")
+        fields = ("name", "status", "renewal_status", "due_date", "expiry_date", "routes", "edit")
         empty_text = "No learner has a record of this certification."
         attrs = {"class": "table"}
 
     def render_name(self, record):
         user = record.user
         return user.get_full_name() or user.username
+
+    def __init__(self, *args, routes: dict[int, list[str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.routes = routes or {}
+
+    def render_routes(self, record):
+        return format_html_join(", ", "{}", ((route,) for route in self.routes.get(record.user_id, []))) or "—"
 
     def render_edit(self, record):
         from django.urls import reverse

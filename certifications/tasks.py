@@ -1,5 +1,6 @@
 """Celery entry points of certifications: course progress, and the periodic lifecycle sweep."""
 
+import datetime
 import logging
 
 from celery import shared_task
@@ -8,12 +9,18 @@ from django.utils import timezone
 
 from certlms.celery import app
 
-from .services.lifecycle import records_expire, records_progress_for_course, records_window_open
+from .services.lifecycle import (
+    records_expire,
+    records_progress_assigned,
+    records_progress_for_course,
+    records_window_open,
+)
 
 logger = logging.getLogger(__name__)
 
 LIFECYCLE_TASK = "certifications.lifecycle_sweep"
 PROGRESS_TASK = "certifications.course_progress"
+ASSIGNED_PROGRESS_TASK = "certifications.assigned_progress"
 
 
 @shared_task(name=PROGRESS_TASK, time_limit=120, soft_time_limit=100)
@@ -21,6 +28,17 @@ def course_progress(user_id: int, course_id: int) -> int:
     """A learner completed a course: re-evaluate their records of the certifications that contain it."""
     return records_progress_for_course(
         user_id=user_id, course_id=course_id, now=timezone.now(), actor_label=PROGRESS_TASK
+    )
+
+
+@shared_task(name=ASSIGNED_PROGRESS_TASK, time_limit=30 * 60, soft_time_limit=25 * 60)
+def assigned_progress(certification_id: int, assigned_at: str) -> int:
+    """Learners were just assigned: count the course completions they already hold."""
+    return records_progress_assigned(
+        certification_id=certification_id,
+        assigned_at=datetime.datetime.fromisoformat(assigned_at),
+        now=timezone.now(),
+        actor_label=ASSIGNED_PROGRESS_TASK,
     )
 
 

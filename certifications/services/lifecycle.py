@@ -150,6 +150,30 @@ def records_progress_for_course(*, user_id: int, course_id: int, now: dt.datetim
     return changed
 
 
+def records_progress_assigned(
+    *, certification_id: int, assigned_at: dt.datetime, now: dt.datetime, actor_label: str = ""
+) -> int:
+    """Re-evaluate learners just assigned (or restored) who already hold completions of the
+    certification's courses, so earlier learning counts at once. Returns records looked at.
+
+    ``record_assign_many`` enqueues this after commit, keeping the assignment itself set-based; the
+    loop here only visits learners with such completions, which are few.
+    """
+    course_ids = CourseSet.courses.through.objects.filter(courseset__certification_id=certification_id).values(
+        "course_id"
+    )
+    user_ids = (
+        CertificationRecord.objects.filter(certification_id=certification_id, assigned_at=assigned_at)
+        .filter(user_id__in=CourseCompletion.objects.filter(course_id__in=course_ids).values("user_id"))
+        .values_list("user_id", flat=True)
+    )
+    visited = 0
+    for user_id in list(user_ids):
+        record_progress(user_id=user_id, certification_id=certification_id, now=now, actor_label=actor_label)
+        visited += 1
+    return visited
+
+
 def _audit_batch_sql(*, action: str, before: dict, after: dict) -> tuple[str, tuple]:
     """Audit rows for the records with ids in the batch (``%s`` list appended by the caller)."""
     before_json = json_object_sql(dict.fromkeys(before, "%s"))

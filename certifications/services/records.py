@@ -12,6 +12,7 @@ deletes that history row; otherwise a fresh "Not certified" record is created.
 """
 
 import datetime as dt
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -88,6 +89,7 @@ def record_assign_many(
     record gets the newest one back (and it leaves the history); others get a fresh record on the
     certification path, "Not certified". Audited ("restored" / "assigned").
     """
+    assigned_at = now
     now = db_datetime(now)
     audit_params = audit_prefix_params(now=now, actor=actor, actor_label=actor_label)
     created = 0
@@ -117,7 +119,15 @@ def record_assign_many(
             created += _insert_records_audited(
                 source_sql=source, params=params, action="assigned", audit_params=audit_params
             )
+        if created:
+            transaction.on_commit(partial(_progress_after_assign, certification_id, assigned_at))
     return created
+
+
+def _progress_after_assign(certification_id: int, assigned_at: dt.datetime) -> None:
+    from ..tasks import assigned_progress
+
+    assigned_progress.delay(certification_id, assigned_at.isoformat())
 
 
 def _restore(certification_id: int, ids_sql: str, ids_params: tuple, now: dt.datetime, audit_params: tuple) -> int:

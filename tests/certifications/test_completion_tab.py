@@ -219,3 +219,30 @@ def test_editor_for_a_learner_without_record_is_404(client, admin_user, certific
     url = reverse("certifications:record_edit", args=[certification.pk, other.user_id])
     assert client.get(url).status_code == 404
     assert CertificationRecord.objects.count() == 1
+
+
+def test_completion_list_shows_routes_from_a_registered_source(
+    client, admin_user, certification, django_assert_max_num_queries
+):
+    from certifications.routes import register_routes_source, unregister_routes_source
+
+    records = [CertificationRecordFactory(certification=certification) for _ in range(3)]
+    calls = []
+
+    def source(*, certification_id, user_ids):
+        calls.append(sorted(user_ids))
+        return {user_id: [f"Audience: Team {user_id}", "Group: <Night>"] for user_id in user_ids}
+
+    client.force_login(admin_user)
+    url = reverse("certifications:completion", args=[certification.pk])
+    assert "Assignment routes" not in client.get(url).content.decode()
+    register_routes_source(source)
+    try:
+        with django_assert_max_num_queries(8):
+            html = client.get(url).content.decode()
+    finally:
+        unregister_routes_source(source)
+    assert calls == [sorted(r.user_id for r in records)]
+    assert "Assignment routes" in html
+    assert f"Audience: Team {records[0].user_id}" in html
+    assert "Group: &lt;Night&gt;" in html

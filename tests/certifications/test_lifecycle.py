@@ -273,3 +273,25 @@ def test_lifecycle_sweep_is_scheduled_at_the_configured_interval():
     interval, signature = sender.add_periodic_task.call_args.args
     assert interval == settings.CERTIFICATION_LIFECYCLE_INTERVAL
     assert signature.task == tasks.LIFECYCLE_TASK
+
+
+def test_completions_held_before_assignment_count_once_assigned(django_capture_on_commit_callbacks):
+    certification = CertificationFactory(recertification_method=RecertificationMethod.COMPLETION)
+    first, second = CourseFactory.create_batch(2)
+    CourseSetFactory(certification=certification, courses=[first, second])
+    done, started, fresh = UserFactory.create_batch(3)
+    complete(done, first, at(2026, 1, 2))
+    complete(done, second, at(2026, 1, 3))
+    complete(started, first, at(2026, 1, 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        record_assign_many(
+            certification_id=certification.pk, user_ids=[done.pk, started.pk, fresh.pk], now=at(2026, 2, 1)
+        )
+    statuses = dict(CertificationRecord.objects.values_list("user_id", "status"))
+    assert statuses == {
+        done.pk: RecordStatus.CERTIFIED,
+        started.pk: RecordStatus.IN_PROGRESS,
+        fresh.pk: RecordStatus.NOT_CERTIFIED,
+    }
+    assert CertificationRecord.objects.get(user=done).expiry_date == at(2027, 1, 3)
+    assert AuditEvent.objects.get(user=done, action="certified").actor_label == tasks.ASSIGNED_PROGRESS_TASK
