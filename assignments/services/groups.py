@@ -29,6 +29,7 @@ from assignments.models import (
     UserAssignment,
 )
 from assignments.services.engine import learners_recompute
+from assignments.services.rules import assignment_delete
 from certifications.models import Certification
 from directory.permissions import is_site_admin
 
@@ -156,7 +157,8 @@ def group_update(
 
 
 def group_delete(*, group: Group, actor=None, now: datetime | None = None) -> int:
-    """Remove a group with its assignment and memberships; its members lose this route. Returns members removed."""
+    """Remove a group with its assignment and memberships: its members lose this route (other routes
+    stay). Returns how many members it had."""
     now = now or timezone.now()
     with transaction.atomic():
         group = Group.objects.select_for_update().get(pk=group.pk)
@@ -172,10 +174,9 @@ def group_delete(*, group: Group, actor=None, now: datetime | None = None) -> in
                 self_enrolled=self_enrolled,
                 reason="group deleted",
             )
-        certification_id = group.certification_id
+        # The engine removes the routes and settles the records (in Celery when there are many).
+        assignment_delete(assignment=group.assignment, actor=actor, now=now)
         group.delete()
-        if members:
-            _recompute(certification_id=certification_id, user_ids=[m[0] for m in members], now=now, actor=actor)
     return len(members)
 
 
