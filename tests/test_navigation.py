@@ -47,3 +47,37 @@ def test_login_records_first_login_once(client, learner):
     client.post(reverse("logout"))
     client.post(reverse("login"), {"username": "learnerone", "password": "password"})
     assert LearnerProfile.objects.get(user=learner).first_login_at == first
+
+
+def test_manager_gets_404_on_administration_pages(client):
+    from tests.factories.directory import JobAssignmentFactory, UserFactory
+
+    manager = UserFactory()
+    JobAssignmentFactory(manager=manager)
+    client.force_login(manager)
+    for name in ("site_administration", "directory:import", "admin:index"):
+        assert client.get(reverse(name)).status_code == 404
+    html = client.get(reverse("home"), follow=True).content.decode()
+    assert "Reports" in html and "Site administration" not in html
+
+
+def test_superuser_is_a_site_administrator(client):
+    from tests.factories.directory import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True))
+    html = client.get(reverse("site_administration")).content.decode()
+    assert "Site administration" in html and reverse("directory:import") in html
+
+
+def test_anonymous_user_is_sent_to_sign_in_from_every_administration_page(client):
+    for name in ("home", "site_administration", "directory:import", "admin:index"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), name
+
+
+def test_inactive_group_member_is_no_administrator(client):
+    from directory.permissions import is_site_admin
+    from tests.factories.directory import SiteAdminFactory
+
+    user = SiteAdminFactory(is_active=False)
+    assert not is_site_admin(user)

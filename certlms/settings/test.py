@@ -13,3 +13,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The one test that starts a real worker (-m worker) uses Redis when CELERY_BROKER_URL names it (CI),
+# and an in-process broker otherwise.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
+if CELERY_BROKER_URL.startswith("memory://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.05}

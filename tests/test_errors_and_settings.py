@@ -1,0 +1,82 @@
+"""Error pages in the layout, and production settings that pass Django's deployment checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import RequestFactory
+
+from certlms.views import server_error
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.error_urls")
+def test_forbidden_page_renders_in_the_layout(client, learner):
+    client.force_login(learner)
+    response = client.get("/test-forbidden/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "You are not allowed to do that" in html
+    assert "Record of learning" in html and "Sign out" in html  # the layout's navigation
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.error_urls")
+def test_missing_page_renders_in_the_layout_for_anonymous_visitors(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.error_urls")
+def test_server_error_page_is_shown_for_an_unhandled_error(client, learner):
+    client.force_login(learner)
+    client.raise_request_exception = False
+    response = client.get("/test-broken/")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+
+
+def test_server_error_page_renders_without_the_database():
+    """No ``django_db`` mark: any database access here would fail the test."""
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+
+
+def test_production_settings_pass_the_deployment_checks_without_warnings():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "certlms.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "example.com",
+    }
+    env.pop("DEBUG", None)
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    assert "System check identified no issues" in output
+    assert "WARNINGS:" not in output
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "certlms.settings.production", "ALLOWED_HOSTS": "example.com"}
+    env.pop("SECRET_KEY", None)
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode != 0
+    assert "SECRET_KEY" in completed.stderr
