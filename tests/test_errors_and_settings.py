@@ -50,14 +50,14 @@ def test_server_error_page_renders_without_the_database():
     assert "Something went wrong" in response.content.decode()
 
 
+def production_env(**values: str) -> dict[str, str]:
+    """The process environment without Django switches other tests may have set (DJANGO_ALLOW_ASYNC_UNSAFE…)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k not in ("DEBUG", "SECRET_KEY")}
+    return {**env, "DJANGO_SETTINGS_MODULE": "certlms.settings.production", **values}
+
+
 def test_production_settings_pass_the_deployment_checks_without_warnings():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "certlms.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "example.com",
-    }
-    env.pop("DEBUG", None)
+    env = production_env(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="example.com")
     completed = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -73,8 +73,7 @@ def test_production_settings_pass_the_deployment_checks_without_warnings():
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "certlms.settings.production", "ALLOWED_HOSTS": "example.com"}
-    env.pop("SECRET_KEY", None)
+    env = production_env(ALLOWED_HOSTS="example.com")
     completed = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
