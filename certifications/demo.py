@@ -29,15 +29,16 @@ from .services import record_assign_many, record_progress, records_expire, recor
 
 ACTOR_LABEL = "demo data"
 
+# Courses of courses/demo.py (by short name), and the three this demo adds if they are missing.
 COURSES = {
-    "FIRE101": "Fire safety basics",
-    "FIRE102": "Using a fire extinguisher",
-    "FA101": "First aid essentials",
-    "FA102": "CPR and the defibrillator",
-    "FA201": "First aid refresher",
-    "FL101": "Forklift theory (classroom)",
-    "FL102": "Forklift theory (e-learning)",
-    "FL103": "Forklift practical assessment",
+    "FIRE-101": "Fire safety",
+    "FIRE-102": "Using a fire extinguisher",
+    "FIRSTAID-101": "First aid at work",
+    "HEALTHSAFE-101": "Health and safety awareness",
+    "FIRSTAID-201": "First aid refresher",
+    "MANUAL-101": "Manual handling",
+    "FORKLIFT-102": "Forklift theory (e-learning)",
+    "FORKLIFT-101": "Forklift operation",
 }
 
 CERTIFICATIONS = [
@@ -50,7 +51,7 @@ CERTIFICATIONS = [
         "window": (1, PeriodUnit.MONTHS),
         "method": RecertificationMethod.EXPIRY,
         "same_content": True,
-        "sets": [("Fire safety", ["FIRE101", "FIRE102"], CompletionRule.ALL, 7, CertificationPath.CERTIFICATION)],
+        "sets": [("Fire safety", ["FIRE-101", "FIRE-102"], CompletionRule.ALL, 7, CertificationPath.CERTIFICATION)],
     },
     {
         "shortname": "FIRSTAID",
@@ -62,8 +63,8 @@ CERTIFICATIONS = [
         "method": RecertificationMethod.COMPLETION,
         "same_content": False,
         "sets": [
-            ("Essentials", ["FA101", "FA102"], CompletionRule.ALL, 14, CertificationPath.CERTIFICATION),
-            ("Refresher", ["FA201"], CompletionRule.ALL, 7, CertificationPath.RECERTIFICATION),
+            ("Essentials", ["FIRSTAID-101", "HEALTHSAFE-101"], CompletionRule.ALL, 14, CertificationPath.CERTIFICATION),
+            ("Refresher", ["FIRSTAID-201"], CompletionRule.ALL, 7, CertificationPath.RECERTIFICATION),
         ],
     },
     {
@@ -78,8 +79,8 @@ CERTIFICATIONS = [
         "method": RecertificationMethod.FIXED,
         "same_content": True,
         "sets": [
-            ("Theory", ["FL101", "FL102"], CompletionRule.ANY, 7, CertificationPath.CERTIFICATION),
-            ("Practical", ["FL103"], CompletionRule.ALL, 14, CertificationPath.CERTIFICATION),
+            ("Theory", ["MANUAL-101", "FORKLIFT-102"], CompletionRule.ANY, 7, CertificationPath.CERTIFICATION),
+            ("Practical", ["FORKLIFT-101"], CompletionRule.ALL, 14, CertificationPath.CERTIFICATION),
         ],
     },
 ]
@@ -150,8 +151,8 @@ def _complete(user: User, certification: Certification, path: str, when: dt.date
         for course in courses:
             # Directly, not through courses.services.course_complete: its after-commit signal would
             # enqueue a progress task before `make run` has created the broker folders, and
-            # record_progress is called right after anyway.
-            CourseCompletion.objects.update_or_create(user=user, course=course, defaults={"completed_at": when})
+            # record_progress is called right after anyway. A completion already there is kept.
+            CourseCompletion.objects.get_or_create(user=user, course=course, defaults={"completed_at": when})
         if only_first:
             return
 

@@ -150,23 +150,31 @@ def records_progress_for_course(*, user_id: int, course_id: int, now: dt.datetim
     return changed
 
 
+# ``record_assign_many`` evaluates up to this many learners' earlier completions in the
+# transaction; more go to the ``certifications.assigned_progress`` task after commit.
+PROGRESS_AT_ONCE = 500
+
+
+def assigned_with_completions(*, certification_id: int, assigned_at: dt.datetime):
+    """Ids of learners assigned (or restored) at ``assigned_at`` who hold completions of its courses."""
+    course_ids = CourseSet.courses.through.objects.filter(courseset__certification_id=certification_id).values(
+        "course_id"
+    )
+    return (
+        CertificationRecord.objects.filter(certification_id=certification_id, assigned_at=assigned_at)
+        .filter(user_id__in=CourseCompletion.objects.filter(course_id__in=course_ids).values("user_id"))
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
 def records_progress_assigned(
     *, certification_id: int, assigned_at: dt.datetime, now: dt.datetime, actor_label: str = ""
 ) -> int:
     """Re-evaluate learners just assigned (or restored) who already hold completions of the
-    certification's courses, so earlier learning counts at once. Returns records looked at.
-
-    ``record_assign_many`` enqueues this after commit, keeping the assignment itself set-based; the
-    loop here only visits learners with such completions, which are few.
-    """
-    course_ids = CourseSet.courses.through.objects.filter(courseset__certification_id=certification_id).values(
-        "course_id"
-    )
-    user_ids = (
-        CertificationRecord.objects.filter(certification_id=certification_id, assigned_at=assigned_at)
-        .filter(user_id__in=CourseCompletion.objects.filter(course_id__in=course_ids).values("user_id"))
-        .values_list("user_id", flat=True)
-    )
+    certification's courses, so earlier learning counts. Returns records looked at. The loop only
+    visits learners with such completions."""
+    user_ids = assigned_with_completions(certification_id=certification_id, assigned_at=assigned_at)
     visited = 0
     for user_id in list(user_ids):
         record_progress(user_id=user_id, certification_id=certification_id, now=now, actor_label=actor_label)

@@ -120,11 +120,27 @@ def record_assign_many(
                 source_sql=source, params=params, action="assigned", audit_params=audit_params
             )
         if created:
-            transaction.on_commit(partial(_progress_after_assign, certification_id, assigned_at))
+            _progress_after_assign(certification_id, assigned_at, actor=actor, actor_label=actor_label)
     return created
 
 
-def _progress_after_assign(certification_id: int, assigned_at: dt.datetime) -> None:
+def _progress_after_assign(certification_id: int, assigned_at: dt.datetime, *, actor, actor_label: str) -> None:
+    """Let completions the learners already hold count: at once for a few learners, in Celery for many."""
+    from .lifecycle import PROGRESS_AT_ONCE, assigned_with_completions, record_progress
+
+    user_ids = list(
+        assigned_with_completions(certification_id=certification_id, assigned_at=assigned_at)[: PROGRESS_AT_ONCE + 1]
+    )
+    if len(user_ids) > PROGRESS_AT_ONCE:
+        transaction.on_commit(partial(_enqueue_progress, certification_id, assigned_at))
+        return
+    for user_id in user_ids:
+        record_progress(
+            user_id=user_id, certification_id=certification_id, now=assigned_at, actor=actor, actor_label=actor_label
+        )
+
+
+def _enqueue_progress(certification_id: int, assigned_at: dt.datetime) -> None:
     from ..tasks import assigned_progress
 
     assigned_progress.delay(certification_id, assigned_at.isoformat())

@@ -275,7 +275,7 @@ def test_lifecycle_sweep_is_scheduled_at_the_configured_interval():
     assert signature.task == tasks.LIFECYCLE_TASK
 
 
-def test_completions_held_before_assignment_count_once_assigned(django_capture_on_commit_callbacks):
+def test_completions_held_before_assignment_count_once_assigned():
     certification = CertificationFactory(recertification_method=RecertificationMethod.COMPLETION)
     first, second = CourseFactory.create_batch(2)
     CourseSetFactory(certification=certification, courses=[first, second])
@@ -283,10 +283,12 @@ def test_completions_held_before_assignment_count_once_assigned(django_capture_o
     complete(done, first, at(2026, 1, 2))
     complete(done, second, at(2026, 1, 3))
     complete(started, first, at(2026, 1, 2))
-    with django_capture_on_commit_callbacks(execute=True):
-        record_assign_many(
-            certification_id=certification.pk, user_ids=[done.pk, started.pk, fresh.pk], now=at(2026, 2, 1)
-        )
+    record_assign_many(
+        certification_id=certification.pk,
+        user_ids=[done.pk, started.pk, fresh.pk],
+        now=at(2026, 2, 1),
+        actor_label="engine",
+    )
     statuses = dict(CertificationRecord.objects.values_list("user_id", "status"))
     assert statuses == {
         done.pk: RecordStatus.CERTIFIED,
@@ -294,4 +296,23 @@ def test_completions_held_before_assignment_count_once_assigned(django_capture_o
         fresh.pk: RecordStatus.NOT_CERTIFIED,
     }
     assert CertificationRecord.objects.get(user=done).expiry_date == at(2027, 1, 3)
-    assert AuditEvent.objects.get(user=done, action="certified").actor_label == tasks.ASSIGNED_PROGRESS_TASK
+    assert AuditEvent.objects.get(user=done, action="certified").actor_label == "engine"
+
+
+def test_many_learners_with_earlier_completions_are_evaluated_in_celery(django_capture_on_commit_callbacks):
+    certification = CertificationFactory()
+    course = CourseFactory()
+    CourseSetFactory(certification=certification, courses=[course])
+    learners = UserFactory.create_batch(3)
+    for learner in learners:
+        complete(learner, course, at(2026, 1, 2))
+    with mock.patch("certifications.services.lifecycle.PROGRESS_AT_ONCE", 2):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            record_assign_many(certification_id=certification.pk, user_ids=[u.pk for u in learners], now=at(2026, 2, 1))
+        assert set(CertificationRecord.objects.values_list("status", flat=True)) == {RecordStatus.NOT_CERTIFIED}
+        assert len(callbacks) == 1
+        callbacks[0]()
+    assert set(CertificationRecord.objects.values_list("status", flat=True)) == {RecordStatus.CERTIFIED}
+    assert set(AuditEvent.objects.filter(action="certified").values_list("actor_label", flat=True)) == {
+        tasks.ASSIGNED_PROGRESS_TASK
+    }
