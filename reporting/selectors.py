@@ -281,9 +281,13 @@ def export_rows(
     queryset: QuerySet, *, columns: list[ReportColumn], sort: Sort, ctx: QueryContext
 ) -> Iterator[list[str]]:
     """Every filtered row as cell text, read through a server-side cursor in chunks."""
-    rows = sorted_rows(with_columns(queryset, columns, ctx), sort, ctx)
-    raw = rows.values_list(*_aliases(columns)).iterator(chunk_size=EXPORT_CHUNK)
+    raw = export_queryset(queryset, columns=columns, sort=sort, ctx=ctx).iterator(chunk_size=EXPORT_CHUNK)
     return format_rows(raw, columns)
+
+
+def export_queryset(queryset: QuerySet, *, columns: list[ReportColumn], sort: Sort, ctx: QueryContext) -> QuerySet:
+    """The export's query: every filtered row, the report's columns as raw values, in the table's order."""
+    return sorted_rows(with_columns(queryset, columns, ctx), sort, ctx).values_list(*_aliases(columns))
 
 
 # --- A report run for one request -----------------------------------------------------------------

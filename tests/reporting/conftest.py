@@ -52,8 +52,7 @@ class World:
         }
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world() -> World:
     cert = CertificationFactory(fullname="Fire safety", shortname="FIRE")
     other_cert = CertificationFactory(fullname="First aid", shortname="AID")
     manager = UserFactory(username="manager", first_name="Mona", last_name="Manager")
@@ -137,6 +136,11 @@ def world(db) -> World:
     # Mick (the middle manager) holds another certification.
     RecordFactory(user=middle, certification=other_cert)
     return World(cert, other_cert, manager, middle, deep, direct, outsider, positioned, individual, excepted, former)
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
 
 
 def make_report(
