@@ -1,10 +1,18 @@
-"""The report table (django-tables2): columns from the report, rows already sorted and paged by keyset."""
+"""The report table: a django-tables2 Table declares the report's columns (headings, kinds); the rows
+of one keyset page are already sorted and formatted, and their HTML is written in one pass.
+
+Why not tables2's own cell rendering: it introspects each column's ``render`` signature for every
+cell (``inspect.signature``), about 6 ms per 50-row page of 8 columns — more than the page's
+queries. Rendering the formatted cells directly keeps B4 within its target.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import django_tables2 as tables
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from .selectors import Page, ReportColumn
 from .sources.certification import RAG_COLOURS
@@ -18,30 +26,45 @@ class PagedRows(tables.data.TableListData):
         return None
 
 
-class ListColumn(tables.Column):
-    def render(self, value):
-        return format_html_join(mark_safe("<br>"), "{}", ((item,) for item in value.split(LIST_SEPARATOR)))
+class ReportTable(tables.Table):
+    """A report's table; ``report_table`` adds one column per chosen report column."""
+
+    class Meta:
+        orderable = False
+
+    def __init__(self, data, *, report_columns: list[ReportColumn], page: Page, **kwargs):
+        super().__init__(data, **kwargs)
+        self.report_columns = report_columns
+        self.page = page
+
+    def body_html(self) -> SafeString:
+        """The <tr> rows of the page, escaped."""
+        renderers = [_cell_renderer(chosen) for chosen in self.report_columns]
+        rows = []
+        for raw, cells in zip(self.page.rows, self.page.cells, strict=True):
+            tds = "".join(render(cell, raw) for render, cell in zip(renderers, cells, strict=True))
+            rows.append(f"<tr>{tds}</tr>")
+        return mark_safe("".join(rows))  # noqa: S308 - every cell is escaped above
 
 
-class RagColumn(tables.Column):
-    def render(self, value, record):
-        colour = RAG_COLOURS.get(record.get(f"{self.accessor}__raw"), "")
-        return format_html('<span class="badge rag-{}">{}</span>', colour, value)
+def _cell_renderer(chosen: ReportColumn) -> Callable[[str, dict], str]:
+    kind = chosen.column.kind
+    if kind == "list":
+        return lambda cell, raw: "<td>" + "<br>".join(escape(item) for item in cell.split(LIST_SEPARATOR)) + "</td>"
+    if kind == "rag":
+        alias = chosen.alias
+
+        def rag(cell: str, raw: dict) -> str:
+            if not cell:
+                return "<td></td>"
+            return f'<td><span class="badge rag-{RAG_COLOURS.get(raw[alias], "")}">{escape(cell)}</span></td>'
+
+        return rag
+    return lambda cell, raw: f"<td>{escape(cell)}</td>"
 
 
-def report_table(columns: list[ReportColumn], page: Page) -> tables.Table:
-    attrs = {}
-    for chosen in columns:
-        kind = chosen.column.kind
-        column_class = ListColumn if kind == "list" else RagColumn if kind == "rag" else tables.Column
-        attrs[chosen.alias] = column_class(verbose_name=chosen.heading, accessor=chosen.alias, default="")
-    attrs["Meta"] = type("Meta", (), {"orderable": False, "template_name": "reporting/_table.html"})
-    table_class = type("ReportTable", (tables.Table,), attrs)
-    data = []
-    for raw, cells in zip(page.rows, page.cells, strict=True):
-        row = {chosen.alias: cell for chosen, cell in zip(columns, cells, strict=True)}
-        for chosen in columns:
-            if chosen.column.kind == "rag":
-                row[f"{chosen.alias}__raw"] = raw[chosen.alias]
-        data.append(row)
-    return table_class(PagedRows(data))
+def report_table(columns: list[ReportColumn], page: Page) -> ReportTable:
+    attrs = {chosen.alias: tables.Column(verbose_name=chosen.heading, accessor=chosen.alias) for chosen in columns}
+    table_class = type("ReportTable", (ReportTable,), attrs)
+    data = [dict(zip((c.alias for c in columns), cells, strict=True)) for cells in page.cells]
+    return table_class(PagedRows(data), report_columns=columns, page=page)

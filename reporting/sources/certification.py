@@ -20,7 +20,6 @@ from .common import (
     USER_COLUMNS,
     USER_FILTERS,
     _table,
-    route_joins_sql,
     route_name_sql,
     route_type_sql,
     trusted_sql,
@@ -127,10 +126,7 @@ def _exception_route(select_sql: str):
     def select(ctx: QueryContext):
         from assignments.models import Assignment
 
-        sql = (
-            f"(SELECT {select_sql} FROM {_table(Assignment)} a{route_joins_sql('a')}"
-            f" WHERE a.id = {ctx.outer('assignment_id')})"
-        )
+        sql = f"(SELECT {select_sql} FROM {_table(Assignment)} a WHERE a.id = {ctx.outer('assignment_id')})"
         return trusted_sql(sql, CharField())
 
     return select
