@@ -2,56 +2,20 @@
 
 import csv
 import io
-import os
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CERTLMS_REQUIRE_E2E") != "1",
-        reason=f"{CHROMIUM} is missing (set CERTLMS_REQUIRE_E2E=1 to fail instead)",
-    ),
-]
+pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def report_page(live_server):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(base_url=live_server.url, accept_downloads=True)
-        context.set_default_timeout(10_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def test_build_a_report_with_assignment_columns_filter_to_group_and_export(transactional_db, report_page):
+def test_build_a_report_with_assignment_columns_filter_to_group_and_export(transactional_db, sign_in):
     from tests.factories.directory import SiteAdminFactory
     from tests.reporting.conftest import build_world
 
     build_world()
     SiteAdminFactory(username="builder")
-    page = report_page
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("builder")
-    page.get_by_label("Password").fill("password")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page = sign_in("builder")
 
     page.get_by_role("link", name="Reports").click()
     page.get_by_label("Name").fill("Routes of our learners")
