@@ -41,7 +41,9 @@ def catalogue(*, user, search: str = "") -> QuerySet[Certification]:
             is_assigned=Exists(
                 UserAssignment.objects.filter(certification=OuterRef("pk"), user=user, state=RouteState.ACTIVE)
             ),
-            open_for_enrolment=Exists(Group.objects.filter(certification=OuterRef("pk"), allow_enrol=True)),
+            open_for_enrolment=Exists(
+                Group.objects.filter(certification=OuterRef("pk"), allow_enrol=True, assignment__isnull=False)
+            ),
         )
         .only("id", "fullname", "shortname", "summary")
         .order_by("fullname", "id")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from assignments.models import (
@@ -175,7 +175,9 @@ def group_delete(*, group: Group, actor=None, now: datetime | None = None) -> in
                 reason="group deleted",
             )
         # The engine removes the routes and settles the records (in Celery when there are many).
-        assignment_delete(assignment=group.assignment, actor=actor, now=now)
+        assignment = Assignment.objects.filter(group=group).first()
+        if assignment is not None:
+            assignment_delete(assignment=assignment, actor=actor, now=now)
         group.delete()
     return len(members)
 
@@ -248,10 +250,20 @@ def group_member_remove(*, group: Group, user_id: int, actor, now: datetime | No
 # --- The learner ------------------------------------------------------------------------------
 
 
+def _group_share_locked(group_id: int) -> Group:
+    """The group, read under a shared row lock: learners enrolling or withdrawing at the same time do
+    not wait for each other, but an administrator's change to the flags waits for them (and they
+    for it), so the flags checked are the flags that hold when the membership changes."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {Group._meta.db_table} WHERE id = %s FOR SHARE", [group_id])
+    return Group.objects.select_related("certification", "assignment").get(pk=group_id)
+
+
 def enrollable_groups(*, certification: Certification, learner) -> QuerySet[Group]:
     """Groups of a certification the learner may join now: enrolment allowed, not a member already."""
     return (
-        Group.objects.filter(certification=certification, allow_enrol=True)
+        Group.objects.filter(certification=certification, allow_enrol=True, assignment__isnull=False)
         .exclude(members__user=learner)
         .select_related("assignment")
         .order_by("name", "id")
@@ -278,17 +290,22 @@ def group_enrol(*, group: Group, learner: AbstractBaseUser, now: datetime | None
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            group = Group.objects.select_for_update().select_related("certification").get(pk=group.pk)
+            group = _group_share_locked(group.pk)
             certification = group.certification
             if not visible_certifications(learner).filter(pk=certification.pk).exists():
                 raise NotEnrollable("This certification is not available to you.")
             if not certification_is_available(certification, now):
                 raise NotEnrollable("This certification is not available for enrolment now.")
-            if not group.allow_enrol:
+            if not group.allow_enrol or not hasattr(group, "assignment"):
                 raise NotEnrollable(f"The group '{group.name}' no longer allows learners to enrol.")
-            if GroupMember.objects.filter(certification=certification, user=learner, self_enrolled=True).exists():
-                raise AlreadyEnrolled(f"You are already enrolled in {certification.fullname}.")
-            if GroupMember.objects.filter(group=group, user=learner).exists():
+            joined = (
+                GroupMember.objects.filter(Q(certification=certification, self_enrolled=True) | Q(group=group))
+                .filter(user=learner)
+                .values_list("self_enrolled", flat=True)
+            )
+            if joined:
+                if any(joined):
+                    raise AlreadyEnrolled(f"You are already enrolled in {certification.fullname}.")
                 raise AlreadyEnrolled(f"You are already a member of the group '{group.name}'.")
             with transaction.atomic():
                 member = GroupMember.objects.create(
@@ -314,7 +331,7 @@ def group_withdraw(*, group: Group, learner: AbstractBaseUser, now: datetime | N
     course completions are untouched, and the record follows DOMAIN.md §2 (kept in history)."""
     now = now or timezone.now()
     with transaction.atomic():
-        group = Group.objects.select_for_update().get(pk=group.pk)
+        group = _group_share_locked(group.pk)
         member = GroupMember.objects.select_for_update().filter(group=group, user=learner, self_enrolled=True).first()
         if member is None:
             raise NotEnrolled("You are not self-enrolled in this group.")

@@ -16,10 +16,18 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from assignments.forms_groups import GroupForm, MemberAddForm
 from assignments.models import Group, GroupMember
+from assignments.selectors import due_date_description
 from assignments.services import groups as services
 from certifications.models import Certification
 from directory.permissions import is_site_admin
 
+DUE_RELATIONS = [
+    "assignment",
+    "assignment__due_event_position",
+    "assignment__due_event_certification",
+    "assignment__due_event_course",
+    "assignment__due_event_profile_field",
+]
 PICKER_LIMIT = 50
 MEMBERS_PAGE_SIZE = 50
 
@@ -31,7 +39,12 @@ def _require_admin(request: HttpRequest) -> None:
 
 def _group(request: HttpRequest, pk: int) -> Group:
     _require_admin(request)
-    return get_object_or_404(Group.objects.select_related("certification", "assignment"), pk=pk)
+    return get_object_or_404(Group.objects.select_related("certification", *DUE_RELATIONS), pk=pk)
+
+
+def _due(group: Group) -> str:
+    assignment = getattr(group, "assignment", None)
+    return due_date_description(assignment) if assignment is not None else "No due date"
 
 
 def _dialog(request: HttpRequest, body: str, context: dict) -> HttpResponse:
@@ -48,14 +61,16 @@ def _go(request: HttpRequest, url: str) -> HttpResponse:
 def group_list(request: HttpRequest, certification_id: int) -> HttpResponse:
     _require_admin(request)
     certification = get_object_or_404(Certification, pk=certification_id)
-    groups = (
+    groups = list(
         Group.objects.filter(certification=certification)
-        .select_related("assignment")
+        .select_related(*DUE_RELATIONS)
         .annotate(
             member_count=Count("members"),
             self_enrolled_count=Count("members", filter=Q(members__self_enrolled=True)),
         )
     )
+    for group in groups:
+        group.due = _due(group)
     return render(
         request, "assignments/groups/list.html", {"certification": certification, "groups": groups, "nav": "admin"}
     )
@@ -70,7 +85,7 @@ def group_create(request: HttpRequest, certification_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         group = services.group_create(certification=certification, actor=request.user, **form.cleaned_data)
         messages.success(request, f"Group '{group.name}' added. Set its Assignment due date on its row.")
-        return _go(request, reverse("assignments:group_list", args=[certification.pk]))
+        return _go(request, reverse("assignments:tab", args=[certification.pk]))
     return _dialog(request, "assignments/groups/_form.html", {"certification": certification, "form": form})
 
 
@@ -83,7 +98,7 @@ def group_update(request: HttpRequest, pk: int) -> HttpResponse:
         group = Group.objects.get(pk=pk)
         services.group_update(group=group, actor=request.user, **form.cleaned_data)
         messages.success(request, f"Group '{group.name}' saved.")
-        return _go(request, reverse("assignments:group_list", args=[group.certification_id]))
+        return _go(request, reverse("assignments:group_members", args=[group.pk]))
     return _dialog(
         request, "assignments/groups/_form.html", {"certification": group.certification, "form": form, "group": group}
     )
@@ -96,7 +111,7 @@ def group_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         removed = services.group_delete(group=group, actor=request.user)
         messages.success(request, f"Group '{group.name}' removed with its {removed} member(s).")
-        return _go(request, reverse("assignments:group_list", args=[group.certification_id]))
+        return _go(request, reverse("assignments:tab", args=[group.certification_id]))
     return _dialog(
         request,
         "assignments/groups/_delete.html",
@@ -112,7 +127,7 @@ def group_members(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "assignments/groups/members.html",
-        {"certification": group.certification, "group": group, "page": page, "nav": "admin"},
+        {"certification": group.certification, "group": group, "page": page, "due": _due(group), "nav": "admin"},
     )
 
 

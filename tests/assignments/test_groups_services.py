@@ -250,3 +250,15 @@ def test_enough_time_assigns_with_the_due_date(learner):
     group = builders.group(cert, due_kind=DueKind.FIXED, due_fixed_at=due)
     outcome = services.group_enrol(group=group, learner=learner, now=NOW)
     assert outcome.assigned and outcome.due_date == due
+
+
+def test_a_group_whose_assignment_was_removed_takes_no_enrolments_and_can_still_be_deleted(learner, admin_user):
+    from assignments.services.rules import assignment_delete
+
+    group = builders.group()
+    assignment_delete(assignment=group.assignment, actor=admin_user)
+    group = type(group).objects.get(pk=group.pk)
+    assert not services.enrollable_groups(certification=group.certification, learner=learner).exists()
+    with pytest.raises(services.NotEnrollable):
+        services.group_enrol(group=group, learner=learner, now=NOW)
+    assert services.group_delete(group=group, actor=admin_user, now=NOW) == 0

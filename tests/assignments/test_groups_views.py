@@ -194,3 +194,23 @@ def test_list_shows_groups_with_the_person_icon(client, admin_user, group):
     client.force_login(admin_user)
     page = text(client.get(reverse("assignments:group_list", args=[group.certification_id])))
     assert "Warehouse" in page and "Add users to 'Warehouse'" in page and "1 self-enrolled" in page
+
+
+def test_after_ok_the_administrator_is_back_on_the_assignments_tab(client, admin_user):
+    cert = builders.certification()
+    client.force_login(admin_user)
+    response = client.post(reverse("assignments:group_create", args=[cert.pk]), {"name": "Late"}, **HTMX)
+    assert response["HX-Redirect"] == reverse("assignments:tab", args=[cert.pk])
+    tab = text(client.get(reverse("assignments:tab", args=[cert.pk])))
+    assert "Late" in tab and reverse("assignments:group_create", args=[cert.pk]) in tab
+
+
+def test_members_page_offers_edit_due_date_and_the_person_icon(client, admin_user, group):
+    client.force_login(admin_user)
+    page = text(client.get(reverse("assignments:group_members", args=[group.pk])))
+    for link in (
+        reverse("assignments:group_update", args=[group.pk]),
+        reverse("assignments:group_member_add", args=[group.pk]),
+        reverse("assignments:due_date", args=[group.assignment.pk]),
+    ):
+        assert link in page
