@@ -80,8 +80,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes (web, worker, beat) share the file: wait for locks instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several processes (web, worker, beat) share the file. WAL lets readers go on while one writes;
+    # BEGIN IMMEDIATE takes the write lock at the start of a transaction, so a writer waits (up to
+    # the timeout) instead of failing with "database is locked" when a read turns into a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -115,11 +123,15 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 _BROKER_DIR = BASE_DIR / "var" / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # Any process may send a task (demo_data, the web server), so the folders must exist first.
+    for _folder in (_BROKER_DIR, BASE_DIR / "var" / "broker-processed", BASE_DIR / "var" / "broker-control"):
+        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_BROKER_DIR),
         "data_folder_out": str(_BROKER_DIR),
         "processed_folder": str(BASE_DIR / "var" / "broker-processed"),
         "store_processed": False,
+        "control_folder": str(BASE_DIR / "var" / "broker-control"),
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
