@@ -19,7 +19,7 @@ from assignments.models import (
     UserAssignment,
 )
 from assignments.periods import add_period
-from assignments.selectors import LearnerRoute, due_date_description
+from assignments.selectors import NOT_YET_KNOWN, LearnerRoute, due_date_description
 from assignments.selectors import routes_for_learner as engine_routes_for_learner
 from assignments.services.groups import enrollable_groups, self_enrolment, visible_certifications
 from certifications.models import Certification, CertificationRecord, CourseSet
@@ -118,6 +118,12 @@ class Overview:
     routes: list[LearnerRoute]
     enrolment: GroupMember | None
     can_enrol: bool
+
+    @property
+    def due_text(self) -> str:
+        """For a record without a due date: "Not yet known" while an event is awaited, else "No due date"."""
+        waiting = any(r.due_text == NOT_YET_KNOWN for r in self.routes if r.state == RouteState.ACTIVE)
+        return NOT_YET_KNOWN if waiting else "No due date"
 
 
 def overview(*, certification: Certification, user, now: datetime | None = None) -> Overview:

@@ -3,10 +3,10 @@
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from assignments.models import Assignment, AssignmentType, Group, GroupMember, UserAssignment
+from assignments.models import AssignmentType, Group, GroupMember
+from assignments.services.rules import assignment_create
 from certifications.models import CertificationRecord, Visibility
 from tests.enrolment import builders
 from tests.factories.directory import AudienceFactory, SiteAdminFactory, UserFactory
@@ -30,8 +30,9 @@ def test_administrator_creates_two_groups(sign_in):
     cert = builders.certification(fullname="Forklift safety")
     page = sign_in("ada")
     for name, withdraw in (("Day shift", True), ("Night shift", False)):
-        page.goto(f"/site-admin/assignments/certifications/{cert.pk}/groups/")
-        page.get_by_role("link", name="Add group").click()
+        page.goto(f"/site-admin/assignments/certifications/{cert.pk}/")
+        page.get_by_role("button", name="Add…").click()
+        page.get_by_role("menuitem", name="Group").click()
         dialog = page.get_by_role("dialog", name="Add group")
         expect(dialog.get_by_text("(required)")).to_be_visible()
         dialog.get_by_role("button", name="Ok").click()
@@ -114,10 +115,7 @@ def test_audience_assigned_learner_self_enrols_and_stays_assigned_after_withdraw
     cert = builders.certification(fullname="Fire safety")
     audience = AudienceFactory(name="Everyone")
     audience.members.add(learner)
-    rule = Assignment.objects.create(certification=cert, type=AssignmentType.AUDIENCE, audience=audience)
-    now = timezone.now()
-    UserAssignment.objects.create(assignment=rule, certification=cert, user=learner, assigned_at=now)
-    CertificationRecord.objects.create(certification=cert, user=learner, assigned_at=now, updated_at=now)
+    assignment_create(certification=cert, type=AssignmentType.AUDIENCE, target=audience)
     builders.group(cert, name="Volunteers")
     page = sign_in("ana")
     page.goto(f"/certifications/{cert.pk}/")

@@ -164,3 +164,18 @@ def test_member_added_by_administrator_sees_no_enrolment_details(client, learner
     assert "Added to group &#x27;" in page
     assert client.get(reverse("enrolment:enrolment_details", args=[cert.pk])).status_code == 404
     assert client.get(reverse("enrolment:withdraw", args=[cert.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("due", "shown"),
+    [
+        ({}, "No due date"),
+        ({"due_kind": "relative", "due_amount": 2, "due_unit": "weeks", "due_event": "first_login"}, "Not yet known"),
+    ],
+)
+def test_overview_due_date_none_or_not_yet_known(client, learner, due, shown):
+    cert = builders.certification()
+    services.group_enrol(group=builders.group(cert, **due), learner=learner)
+    client.force_login(learner)
+    page = html(client.get(reverse("enrolment:overview", args=[cert.pk])))
+    assert f"<dt>Due date</dt><dd>{shown}</dd>" in page
