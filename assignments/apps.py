@@ -8,6 +8,7 @@ class AssignmentsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
+        from certifications.tabs import register_tab
         from certifications.visibility import register_enrolled_source
 
         from . import receivers  # noqa: F401  (connects the directory and course signal receivers)
@@ -16,3 +17,5 @@ class AssignmentsConfig(AppConfig):
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="assignments.sqlite_functions")
         register_enrolled_source(enrolled_certification_ids)
+        register_tab("Assignments", "assignments:tab")
+        register_tab("Exceptions", "assignments:exceptions")

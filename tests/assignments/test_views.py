@@ -291,3 +291,12 @@ def test_resolving_nothing_selected_says_so(client, admin_user, certification, n
         follow=True,
     )
     assert "Select at least one exception." in response.content.decode()
+
+
+def test_the_tabs_sit_in_the_certifications_tab_row(client, admin_user, certification):
+    client.force_login(admin_user)
+    body = client.get(reverse("certifications:overview", args=[certification.pk])).content.decode()
+    assert reverse("assignments:tab", args=[certification.pk]) in body
+    assert reverse("assignments:exceptions", args=[certification.pk]) in body
+    tab = client.get(reverse("assignments:tab", args=[certification.pk])).content.decode()
+    assert 'aria-current="page">Assignments<' in tab
