@@ -149,9 +149,17 @@ class RouteState(models.TextChoices):
 class UserAssignment(models.Model):
     """A route: one assignment reaching one learner. Only ACTIVE routes count."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="user_assignments")
-    certification = models.ForeignKey("certifications.Certification", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certification_routes")
+    # No single-column FK indexes: the unique (assignment, user) and the (user, certification, state) and
+    # (certification, state) indexes cover every lookup, and each extra index slows the bulk INSERT (B1).
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="user_assignments", db_index=False
+    )
+    certification = models.ForeignKey(
+        "certifications.Certification", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certification_routes", db_index=False
+    )
     assigned_at = models.DateTimeField()
     due_date = models.DateTimeField(
         null=True, blank=True, help_text="This route's due date; null when none or not yet known."

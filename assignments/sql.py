@@ -94,3 +94,19 @@ def certification_lock(certification_id: int) -> None:
 
 
 LOCK_NAMESPACE = 4_2017
+
+
+def bulk_session(*, large: bool) -> None:
+    """Planner settings for the engine's transaction on PostgreSQL (SET LOCAL: they end with it).
+
+    JIT compilation costs seconds on these statements and saves nothing. For a large scope
+    (a whole assignment or a batch of ids), nested loops are switched off: rows the same
+    transaction just inserted have no statistics yet, and a nested-loop plan over 100,000 of
+    them is quadratic; hash and merge joins are what set-based statements want anyway.
+    """
+    if not is_postgres():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        if large:
+            cursor.execute("SET LOCAL enable_nestloop = off")

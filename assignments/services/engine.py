@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from certifications import services as certification_services
@@ -541,18 +541,19 @@ def records_sync(ctx: Context) -> int:
     cert_id, scope = ctx.certification.pk, ctx.scope
     actor = _actor(ctx)
     counting = counting_routes(cert_id).filter(scope.q())
-    with_record = CertificationRecord.objects.filter(certification_id=cert_id).values("user_id")
+    # The service skips learners who have a record already (NOT EXISTS), so no exclusion here.
     written = certification_services.record_assign_many(
         certification_id=cert_id,
-        user_ids=counting.exclude(user_id__in=with_record).values_list("user_id", flat=True).distinct(),
+        user_ids=counting.values_list("user_id", flat=True).distinct(),
         now=ctx.now,
         actor=actor,
         actor_label=ctx.actor_label,
     )
+    # Records with no counting route left: an anti-join (NOT EXISTS), never NOT IN over a large set.
     orphans = (
         CertificationRecord.objects.filter(certification_id=cert_id)
         .filter(scope.q())
-        .exclude(user_id__in=counting_routes(cert_id).values("user_id"))
+        .filter(~Exists(counting_routes(cert_id).filter(user_id=OuterRef("user_id"))))
         .values_list("user_id", flat=True)
     )
     written += certification_services.record_unassign_many(
@@ -580,6 +581,7 @@ def _run(*, certification_id: int, assignments, scope: Scope, now, actor) -> int
     now = now or timezone.now()
     with transaction.atomic():
         sql.certification_lock(certification_id)
+        sql.bulk_session(large=scope.user_ids is None)
         certification = Certification.objects.get(pk=certification_id)
         ctx = Context.build(certification=certification, now=now, actor=actor, scope=scope)
         written = 0
