@@ -154,16 +154,23 @@ class CertificationRecord(RecordFields):
     """The one current record of a learner and a certification; exists while a route counts."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certification_records")
-    certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="records")
+    # Indexed by the unique constraint (certification first), so no index of its own: every index
+    # is written 100,000 times when an audience is assigned.
+    certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="records", db_index=False)
     assigned_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "certification"], name="certification_record_unique")]
+        constraints = [models.UniqueConstraint(fields=["certification", "user"], name="certification_record_unique")]
         indexes = [
-            models.Index(fields=["certification", "status"]),
-            models.Index(fields=["window_opens"]),
-            models.Index(fields=["expiry_date"]),
+            # The lifecycle sweeps look only at certified records; partial indexes stay small and
+            # cost nothing when 100,000 fresh records are assigned.
+            models.Index(
+                fields=["window_opens"], condition=models.Q(status="certified"), name="record_window_certified"
+            ),
+            models.Index(
+                fields=["expiry_date"], condition=models.Q(status="certified"), name="record_expiry_certified"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -193,15 +200,27 @@ class AuditEvent(models.Model):
     set-based SQL (one INSERT … SELECT for many learners).
     """
 
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField()
+    # No database constraints on the log's foreign keys: audit rows are written in bulk (100,000 per
+    # assignment) and PostgreSQL's deferred FK checks would cost a per-row lookup at commit. Django
+    # still cascades deletes (docs/decisions/0030-explicit-audit-events.md).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     actor_label = models.CharField(
         max_length=255, blank=True, help_text="Which task or process acted, when no user did."
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_events")
-    certification = models.ForeignKey(Certification, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_events", db_constraint=False
+    )
+    certification = models.ForeignKey(
+        Certification, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     subject = models.CharField(max_length=32)
     action = models.CharField(max_length=64)
     before = models.JSONField(null=True, blank=True)

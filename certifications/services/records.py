@@ -12,6 +12,7 @@ deletes that history row; otherwise a fresh "Not certified" record is created.
 """
 
 import datetime as dt
+import json
 from functools import partial
 
 from django.db import connection, transaction
@@ -29,6 +30,7 @@ from ..sql import (
     is_distinct_sql,
     is_postgres,
     json_object_sql,
+    json_param_sql,
     queryset_sql,
     table,
     user_id_sets,
@@ -37,6 +39,12 @@ from ..sql import (
 from .audit import RECORD_FIELDS, audit_prefix_params, audit_prefix_sql
 
 SUBJECT = "record"
+FRESH_RECORD = {
+    "path": CertificationPath.CERTIFICATION.value,
+    "status": RecordStatus.NOT_CERTIFIED.value,
+    "renewal_status": RenewalStatus.NOT_DUE.value,
+    **dict.fromkeys(RECORD_FIELDS[3:]),
+}
 _FIELDS = ", ".join(RECORD_FIELDS)
 
 
@@ -50,12 +58,16 @@ def _execute(sql: str, params: tuple) -> int:
         return cursor.rowcount
 
 
-def _insert_records_audited(*, source_sql: str, params: tuple, action: str, audit_params: tuple) -> int:
+def _insert_records_audited(
+    *, source_sql: str, params: tuple, action: str, audit_params: tuple, after: dict | None = None
+) -> int:
     """INSERT the rows of ``source_sql`` (which yields record columns and skips existing records) into
-    the current records, with one audit row per inserted record."""
+    the current records, with one audit row per inserted record. ``after``: the audited state when it
+    is the same for every row (a fresh record), so no JSON is built per row."""
     columns = f"user_id, certification_id, {_FIELDS}, assigned_at, updated_at"
-    audit_sql = f"{audit_prefix_sql()}, new.user_id, new.certification_id, %s, %s, NULL, {_json_of('new')}"
-    audit_args = (*audit_params, SUBJECT, action)
+    after_sql = _json_of("new") if after is None else json_param_sql()
+    audit_sql = f"{audit_prefix_sql()}, new.user_id, new.certification_id, %s, %s, NULL, {after_sql}"
+    audit_args = (*audit_params, SUBJECT, action) + (() if after is None else (json.dumps(after),))
     if is_postgres():
         sql = (
             f"WITH new AS (INSERT INTO {table(CertificationRecord)} ({columns}) {source_sql} "
@@ -117,7 +129,7 @@ def record_assign_many(
                 certification_id,
             )
             created += _insert_records_audited(
-                source_sql=source, params=params, action="assigned", audit_params=audit_params
+                source_sql=source, params=params, action="assigned", audit_params=audit_params, after=FRESH_RECORD
             )
         if created:
             _progress_after_assign(certification_id, assigned_at, actor=actor, actor_label=actor_label)
