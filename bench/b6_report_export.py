@@ -71,9 +71,9 @@ def run() -> list[Figure]:
     response = client.get(url)
     first_byte, lines, size = None, 0, 0
     for chunk in response.streaming_content:
-        if first_byte is None:
-            first_byte = time.perf_counter() - start
         lines += chunk.count(b"\n")
+        if first_byte is None and lines > 1:  # the first data row, not just the heading line
+            first_byte = time.perf_counter() - start
         size += len(chunk)
     total = time.perf_counter() - start
     peak = _peak_rss_mb()
@@ -81,6 +81,6 @@ def run() -> list[Figure]:
     return [
         Figure("B6", "CSV export 1M rows", total, "s", "<= 5", rows_ok and total <= 5 * floor, floor,
                extra=f"{lines - 1:,} rows, {size / 1e6:.0f} MB"),
-        Figure("B6", "CSV export first byte", first_byte or total, "s", "< 1 s", (first_byte or total) < 1),
+        Figure("B6", "CSV export first data row", first_byte or total, "s", "< 1 s", (first_byte or total) < 1),
         Figure("B6", "CSV export peak memory", peak, "MB", "< 200 MB", peak < 200, extra="process VmHWM"),
     ]  # fmt: skip

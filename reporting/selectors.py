@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 
 from .formatting import cell_formatter
@@ -232,6 +232,11 @@ class Total:
     value: int
     exact: bool
 
+    def __str__(self) -> str:
+        if not self.exact:
+            return f"About {self.value:,} records (estimated)"
+        return f"{self.value:,} record{'' if self.value == 1 else 's'}"
+
 
 def report_total(queryset: QuerySet) -> Total:
     """Exact up to COUNT_EXACT_UP_TO rows (a bounded count); beyond, PostgreSQL's plan estimate."""
@@ -281,8 +286,19 @@ def export_rows(
     queryset: QuerySet, *, columns: list[ReportColumn], sort: Sort, ctx: QueryContext
 ) -> Iterator[list[str]]:
     """Every filtered row as cell text, read through a server-side cursor in chunks."""
-    raw = export_queryset(queryset, columns=columns, sort=sort, ctx=ctx).iterator(chunk_size=EXPORT_CHUNK)
+    raw = _streamed(export_queryset(queryset, columns=columns, sort=sort, ctx=ctx))
     return format_rows(raw, columns)
+
+
+def _streamed(queryset: QuerySet) -> Iterator[tuple]:
+    """Rows through a server-side cursor, chunk by chunk, inside one read transaction.
+
+    In autocommit mode Django declares the cursor WITH HOLD, and PostgreSQL then computes and
+    stores the whole result before returning the first row (two minutes for a million rows).
+    Inside a transaction the cursor streams, and the export reads one consistent snapshot.
+    """
+    with transaction.atomic():
+        yield from queryset.iterator(chunk_size=EXPORT_CHUNK)
 
 
 def export_queryset(queryset: QuerySet, *, columns: list[ReportColumn], sort: Sort, ctx: QueryContext) -> QuerySet:

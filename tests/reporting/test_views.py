@@ -141,6 +141,10 @@ def test_large_totals_are_bounded(monkeypatch, admin_user, many_records):
     run = selectors.report_run(report=report, user=admin_user, params={}, now=selectors_now())
     total = selectors.report_total(run.rows)
     assert total.value >= 101
+    if not total.exact:  # PostgreSQL: the plan's estimate beyond the bound
+        assert str(total).startswith("About ")
+    assert str(selectors.Total(1_000_000, False)) == "About 1,000,000 records (estimated)"
+    assert str(selectors.Total(1, True)) == "1 record"
 
 
 def exported(client, report, fmt, query=""):
@@ -210,3 +214,20 @@ def test_report_list_query_count_is_pinned(client, admin_user, django_assert_max
     with django_assert_max_num_queries(6):
         response = client.get(reverse("reporting:report_list"))
     assert "Report 19" in response.content.decode()
+
+
+def test_export_reads_inside_one_transaction_so_postgresql_streams_the_cursor(transactional_db, admin_user):
+    """In autocommit a server-side cursor is WITH HOLD, and PostgreSQL computes the whole result first."""
+    from django.db import connection
+
+    from tests.reporting.conftest import build_world
+
+    build_world()
+    report = make_report("certification_overview", columns=["user_name"])
+    run = selectors.report_run(report=report, user=admin_user, params={}, now=selectors_now())
+    rows = selectors.export_rows(run.rows, columns=run.columns, sort=run.sort, ctx=run.ctx)
+    assert not connection.in_atomic_block
+    next(rows)
+    assert connection.in_atomic_block
+    list(rows)
+    assert not connection.in_atomic_block
