@@ -78,15 +78,27 @@ def null_timestamp() -> str:
     return "CAST(NULL AS timestamp with time zone)" if is_postgres() else "NULL"
 
 
-def certification_lock(certification_id: int) -> None:
+def certification_lock(certification_id: int, *, user_ids: tuple[int, ...] | None = None) -> None:
     """Serialise recomputations of one certification (inside the caller's transaction).
 
-    PostgreSQL: a transaction-level advisory lock, so that editing the certification itself
-    is not blocked. SQLite serialises writers anyway; the row lock is a no-op there.
+    PostgreSQL: transaction-level advisory locks, so that editing the certification itself is not
+    blocked. A run over the whole certification (or a batch) takes the certification's lock
+    exclusively; a run for a few learners takes it shared, then each learner's lock exclusively (in
+    id order), so requests of different learners run side by side and never beside a full run.
+    SQLite serialises writers anyway; the row lock is a no-op there.
     """
     if is_postgres():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, certification_id])
+            if user_ids is None:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, certification_id])
+                return
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [LOCK_NAMESPACE, certification_id])
+            keys = [((certification_id & 0x7FFFFFFF) << 32) | (u & 0xFFFFFFFF) for u in sorted(set(user_ids))]
+            if keys:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
+                    [keys],
+                )
         return
     from certifications.models import Certification
 
@@ -99,14 +111,13 @@ LOCK_NAMESPACE = 4_2017
 def bulk_session(*, large: bool) -> None:
     """Planner settings for the engine's transaction on PostgreSQL (SET LOCAL: they end with it).
 
-    JIT compilation costs seconds on these statements and saves nothing. For a large scope
-    (a whole assignment or a batch of ids), nested loops are switched off: rows the same
+    For a large scope (a whole assignment or a batch of ids): JIT compilation costs seconds on
+    these statements and saves nothing, and nested loops are switched off: rows the same
     transaction just inserted have no statistics yet, and a nested-loop plan over 100,000 of
     them is quadratic; hash and merge joins are what set-based statements want anyway.
     """
-    if not is_postgres():
+    if not is_postgres() or not large:
         return
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
-        if large:
-            cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL enable_nestloop = off")

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from certifications import services as certification_services
@@ -95,12 +95,23 @@ def path_allowance_days(certification: Certification, path: str) -> int:
     return path_time_allowance(certification=certification, path=path).days
 
 
+def allowance_days(certification: Certification) -> tuple[int, int]:
+    """(certification path, recertification path) total time allowances in days, in one query."""
+    recert_path = certification.content_path(CertificationPath.RECERTIFICATION)
+    totals = CourseSet.objects.filter(certification=certification).aggregate(
+        cert=Sum("minimum_time_days", filter=Q(path=CertificationPath.CERTIFICATION)),
+        recert=Sum("minimum_time_days", filter=Q(path=recert_path)),
+    )
+    return totals["cert"] or 0, totals["recert"] or 0
+
+
 def conflicting_certification_ids(certification_id: int) -> list[int]:
     """Other certifications that contain one of this certification's courses."""
     courses = CourseSet.courses.through.objects.filter(courseset__certification_id=certification_id).values("course_id")
     return list(
         CourseSet.objects.filter(courses__in=courses)
         .exclude(certification_id=certification_id)
+        .order_by()
         .values_list("certification_id", flat=True)
         .distinct()
     )
@@ -119,6 +130,7 @@ class Context:
 
     @classmethod
     def build(cls, *, certification: Certification, now, actor, scope: Scope) -> Context:
+        cert_days, recert_days = allowance_days(certification)
         return cls(
             certification=certification,
             now=now,
@@ -126,8 +138,8 @@ class Context:
             actor_label="" if actor is not None else ENGINE_LABEL,
             scope=scope,
             conflicts=conflicting_certification_ids(certification.pk),
-            cert_days=path_allowance_days(certification, CertificationPath.CERTIFICATION),
-            recert_days=path_allowance_days(certification, CertificationPath.RECERTIFICATION),
+            cert_days=cert_days,
+            recert_days=recert_days,
         )
 
     def threshold(self, days: int) -> dt.datetime:
@@ -580,7 +592,7 @@ def _actor(ctx: Context):
 def _run(*, certification_id: int, assignments, scope: Scope, now, actor) -> int:
     now = now or timezone.now()
     with transaction.atomic():
-        sql.certification_lock(certification_id)
+        sql.certification_lock(certification_id, user_ids=scope.user_ids)
         sql.bulk_session(large=scope.user_ids is None)
         certification = Certification.objects.get(pk=certification_id)
         ctx = Context.build(certification=certification, now=now, actor=actor, scope=scope)
