@@ -172,3 +172,28 @@ def test_hidden_certification_offers_no_enrol(sign_in):
     assert response.status == 404
     expect(page.get_by_role("menuitem", name="Enrol", exact=True)).to_have_count(0)
     assert page.goto(f"/certifications/{hidden.pk}/enrol/").status == 404
+
+
+def test_actions_menu_and_enrol_dialog_work_from_the_keyboard(sign_in):
+    UserFactory(username="kay")
+    cert = builders.certification(fullname="Scaffolding")
+    builders.group(cert, name="Builders")
+    page = sign_in("kay")
+    page.goto(f"/certifications/{cert.pk}/")
+    button = page.get_by_role("button", name="Actions")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    enrol = page.get_by_role("menuitem", name="Enrol", exact=True)
+    expect(enrol).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("menu", name="Actions")).to_be_hidden()
+    expect(button).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # on the focused Enrol item
+    dialog = page.get_by_role("dialog", name="Enrol in Scaffolding")
+    expect(dialog.get_by_role("button", name="Enrol", exact=True)).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert not GroupMember.objects.exists()

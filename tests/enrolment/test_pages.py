@@ -179,3 +179,15 @@ def test_overview_due_date_none_or_not_yet_known(client, learner, due, shown):
     client.force_login(learner)
     page = html(client.get(reverse("enrolment:overview", args=[cert.pk])))
     assert f"<dt>Due date</dt><dd>{shown}</dd>" in page
+
+
+def test_overview_query_count_is_pinned(client, learner, django_assert_max_num_queries):
+    cert = builders.certification()
+    for n in range(5):
+        course_set = CourseSet.objects.create(certification=cert, sortorder=n)
+        course_set.courses.add(*CourseFactory.create_batch(3))
+    groups = [builders.group(cert) for _ in range(5)]
+    services.group_enrol(group=groups[0], learner=learner)
+    client.force_login(learner)
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("enrolment:overview", args=[cert.pk])).status_code == 200
