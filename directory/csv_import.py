@@ -129,6 +129,10 @@ class _Rows:
 
     def __init__(self, fmt: Format, text: str, result: ImportResult):
         self.rows: list[tuple[int, dict[str, str]]] = []
+        if "\x00" in text:  # databases refuse NUL in text; a file holding one is not a CSV text file
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            result.errors.append(RowError(line, "The file contains a NUL character: it is not a CSV text file."))
+            return
         reader = csv.reader(io.StringIO(text, newline=""))
         try:
             header = next(reader, None)

@@ -93,6 +93,11 @@ def test_malformed_files_are_reported(text, message):
     assert not result.ok and message in result.errors[0].message
 
 
+def test_a_nul_character_is_reported_not_sent_to_the_database():
+    result = directory_import(kind=AUDIENCE_MEMBERS, text="audience,username\nok,ok\nx\x00,y\n")
+    assert errors(result) == [(3, "The file contains a NUL character: it is not a CSV text file.")]
+
+
 def test_line_numbers_count_quoted_line_breaks():
     text = 'username,first_name\nok,"Two\nlines"\n"bad name",X\n'
     assert [line for line, _ in errors(directory_import(kind=USERS, text=text))] == [4]
