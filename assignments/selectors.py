@@ -7,7 +7,16 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Assignment, AssignmentException, DueKind, ExceptionStatus, RecomputeJob, RouteState, UserAssignment
+from .models import (
+    Assignment,
+    AssignmentException,
+    DueKind,
+    ExceptionStatus,
+    GroupMember,
+    RecomputeJob,
+    RouteState,
+    UserAssignment,
+)
 from .types import assignment_name, assignment_reason, kind_of
 
 NOT_YET_KNOWN = "Not yet known"
@@ -98,9 +107,21 @@ def routes_for_learner(*, user, certification) -> list[LearnerRoute]:
             user_id=user.pk, certification_id=certification.pk, status=ExceptionStatus.OPEN
         ).values_list("assignment_id", "reason")
     )
+    routes = list(routes)
+    self_enrolled = set()
+    if any(route.assignment.group_id for route in routes):
+        self_enrolled = set(
+            GroupMember.objects.filter(
+                user_id=user.pk, certification_id=certification.pk, self_enrolled=True
+            ).values_list("group_id", flat=True)
+        )
     result = []
     for route in routes:
         assignment = route.assignment
+        reason = assignment_reason(assignment)
+        if assignment.group_id:
+            verb = "Self-enrolled in" if assignment.group_id in self_enrolled else "Added to"
+            reason = f"{verb} group '{assignment.group.name}'"
         if route.due_date is not None:
             due_text = ""
         elif assignment.due_kind == DueKind.RELATIVE:
@@ -113,7 +134,7 @@ def routes_for_learner(*, user, certification) -> list[LearnerRoute]:
                 type=assignment.type,
                 type_label=kind_of(assignment).label,
                 name=assignment_name(assignment),
-                reason=assignment_reason(assignment),
+                reason=reason,
                 due_date=route.due_date,
                 due_text=due_text,
                 state=route.state,

@@ -126,3 +126,23 @@ def test_batches_by_user_id_range_cover_everyone_once(now):
     assignment_materialise(assignment_id=assignment.pk, now=now, id_range=(ids[3], ids[-1] + 1))
     assert UserAssignment.objects.count() == 6
     assert CertificationRecord.objects.count() == 6
+
+
+def test_routes_for_learner_says_why_and_in_which_state(now):
+    from assignments.models import AssignmentType, GroupMember
+    from assignments.selectors import routes_for_learner
+    from tests.factories.assignments import AssignmentFactory, GroupFactory
+
+    user = UserFactory()
+    audience = audience_assignment([user])
+    group = GroupFactory(certification=audience.certification, name="Night shift")
+    GroupMember.objects.create(
+        group=group, certification=group.certification, user=user, joined_at=now, self_enrolled=True
+    )
+    AssignmentFactory(certification=group.certification, type=AssignmentType.GROUP, audience=None, group=group)
+    certification_recompute(certification_id=audience.certification_id, now=now)
+    routes = routes_for_learner(user=user, certification=audience.certification)
+    assert [(r.type_label, r.reason, r.state) for r in routes] == [
+        ("Audience", f"Member of audience '{audience.audience.name}'", RouteState.ACTIVE),
+        ("Group", "Self-enrolled in group 'Night shift'", RouteState.ACTIVE),
+    ]

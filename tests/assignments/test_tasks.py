@@ -1,0 +1,61 @@
+"""Background recomputation: batches with progress, the periodic sweep, and its schedule."""
+
+import pytest
+from django.conf import settings
+
+from assignments import tasks
+from assignments.models import RecomputeJob, UserAssignment
+from certifications.models import CertificationRecord
+from certlms.celery import app
+from tests.factories.directory import UserFactory
+
+from .helpers import audience_assignment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_materialise_task_runs_in_batches_and_reports_progress(monkeypatch):
+    users = UserFactory.create_batch(5)
+    assignment = audience_assignment(users)
+    monkeypatch.setattr(tasks, "BATCH_SIZE", 2)
+    job = RecomputeJob.objects.create(certification=assignment.certification, assignment=assignment, description="x")
+    tasks.materialise_assignment(assignment.pk, job.pk)
+    job.refresh_from_db()
+    assert job.status == RecomputeJob.Status.DONE
+    assert job.total >= 3 and job.done == job.total
+    assert UserAssignment.objects.count() == 5
+
+
+def test_a_failing_batch_marks_the_job_failed(monkeypatch):
+    assignment = audience_assignment(UserFactory.create_batch(2))
+    job = RecomputeJob.objects.create(certification=assignment.certification, description="x")
+
+    def boom(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(tasks.engine, "assignment_materialise", boom)
+    with pytest.raises(RuntimeError):
+        tasks.materialise_assignment(assignment.pk, job.pk)
+    job.refresh_from_db()
+    assert job.status == RecomputeJob.Status.FAILED
+
+
+def test_the_sweep_repairs_what_was_missed(now):
+    users = UserFactory.create_batch(3)
+    assignment = audience_assignment(users)
+    tasks.materialise_assignment(assignment.pk)
+    # A route lost, a record left behind without a route: the sweep puts both right.
+    UserAssignment.objects.filter(user=users[0]).delete()
+    orphan = UserFactory()
+    CertificationRecord.objects.create(
+        user=orphan, certification=assignment.certification, assigned_at=now, updated_at=now
+    )
+    tasks.sweep()
+    assert UserAssignment.objects.filter(user=users[0]).exists()
+    assert not CertificationRecord.objects.filter(user=orphan).exists()
+
+
+def test_the_sweep_is_scheduled_every_assignment_sweep_interval():
+    app.loader.import_default_modules()
+    schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    assert schedule["assignments.sweep"] == settings.ASSIGNMENT_SWEEP_INTERVAL
