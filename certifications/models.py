@@ -211,6 +211,7 @@ class AuditEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     actor_label = models.CharField(
         max_length=255, blank=True, help_text="Which task or process acted, when no user did."
@@ -219,7 +220,13 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_events", db_constraint=False
     )
     certification = models.ForeignKey(
-        Certification, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Certification,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the (certification, user, at) index serves it
     )
     subject = models.CharField(max_length=32)
     action = models.CharField(max_length=64)
