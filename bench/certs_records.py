@@ -81,6 +81,10 @@ def main() -> None:
             "record_unassign_many",
             lambda: record_unassign_many(certification_id=certification.pk, user_ids=users, now=now),
         ),
+        (
+            "record_assign_many with due dates",
+            lambda: record_assign_many(certification_id=certification.pk, user_ids=users, now=now, due_dates=due_dates),
+        ),
     ]
     floor_seconds = None
     for label, step in steps:

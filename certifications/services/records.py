@@ -93,17 +93,32 @@ def _newest_unassigned_sql(ids_sql: str) -> str:
 
 
 def record_assign_many(
-    *, certification_id: int, user_ids: QuerySet | list[int], now: dt.datetime, actor=None, actor_label: str = ""
+    *,
+    certification_id: int,
+    user_ids: QuerySet | list[int],
+    now: dt.datetime,
+    actor=None,
+    actor_label: str = "",
+    due_dates: QuerySet | None = None,
 ) -> int:
     """Give every user in ``user_ids`` a current record of the certification; returns records created.
 
     Users who already have one are untouched (idempotent). A user with an unassigned history
     record gets the newest one back (and it leaves the history); others get a fresh record on the
     certification path, "Not certified". Audited ("restored" / "assigned").
+
+    ``due_dates`` (optional; rows with ``user_id`` and ``due_date``, one per user, as for
+    ``record_due_dates_apply``) gives fresh records their due date as they are created, so a large
+    assignment writes each record once instead of inserting it and then updating its due date.
     """
     assigned_at = now
     now = db_datetime(now)
     audit_params = audit_prefix_params(now=now, actor=actor, actor_label=actor_label)
+    if due_dates is None:
+        join_sql, join_params, due_sql, after = "", (), "NULL", FRESH_RECORD
+    else:
+        dsql, join_params = queryset_sql(due_dates)
+        join_sql, due_sql, after = f"LEFT JOIN ({dsql}) d ON d.user_id = u.id", "d.due_date", None
     created = 0
     with transaction.atomic():
         has_history = CertificationRecordHistory.objects.filter(
@@ -114,9 +129,9 @@ def record_assign_many(
                 created += _restore(certification_id, ids_sql, ids_params, now, audit_params)
             source = (
                 f"SELECT u.id AS user_id, %s AS certification_id, %s AS path, %s AS status, %s AS renewal_status, "
-                f"NULL AS due_date, NULL AS completion_date, NULL AS window_opens, NULL AS expiry_date, "
+                f"{due_sql} AS due_date, NULL AS completion_date, NULL AS window_opens, NULL AS expiry_date, "
                 f"NULL AS baseline_expiry, %s AS assigned_at, %s AS updated_at "
-                f"FROM {user_table()} u WHERE u.id IN ({ids_sql}) AND {_no_current_record('u.id')}"
+                f"FROM {user_table()} u {join_sql} WHERE u.id IN ({ids_sql}) AND {_no_current_record('u.id')}"
             )
             params = (
                 certification_id,
@@ -125,11 +140,12 @@ def record_assign_many(
                 RenewalStatus.NOT_DUE.value,
                 now,
                 now,
+                *join_params,
                 *ids_params,
                 certification_id,
             )
             created += _insert_records_audited(
-                source_sql=source, params=params, action="assigned", audit_params=audit_params, after=FRESH_RECORD
+                source_sql=source, params=params, action="assigned", audit_params=audit_params, after=after
             )
         if created:
             _progress_after_assign(certification_id, assigned_at, actor=actor, actor_label=actor_label)

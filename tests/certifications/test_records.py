@@ -275,3 +275,32 @@ def test_audit_write_and_insert_select(admin_user):
     assert {r.after["group"] for r in rows} == {"Night shift"}
     assert {r.actor_label for r in rows} == {"assignment sweep"}
     assert all(r.before is None and r.at == NOW for r in rows)
+
+
+def test_assign_can_create_records_with_their_due_dates():
+    certification = CertificationFactory()
+    with_date, without_date, not_listed = UserFactory.create_batch(3)
+    due = NOW + dt.timedelta(days=60)
+    due_dates = (
+        User.objects.filter(pk__in=[with_date.pk, without_date.pk])
+        .annotate(user_id=F("id"))
+        .annotate(due_date=Case(When(id=with_date.pk, then=Value(due)), default=None, output_field=DateTimeField()))
+        .values("user_id", "due_date")
+    )
+    created = record_assign_many(
+        certification_id=certification.pk,
+        user_ids=[with_date.pk, without_date.pk, not_listed.pk],
+        now=NOW,
+        due_dates=due_dates,
+    )
+    assert created == 3
+    assert dict(CertificationRecord.objects.values_list("user_id", "due_date")) == {
+        with_date.pk: due,
+        without_date.pk: None,
+        not_listed.pk: None,
+    }
+    event = AuditEvent.objects.get(user=with_date, action="assigned")
+    assert event.after["due_date"] is not None and event.after["status"] == RecordStatus.NOT_CERTIFIED
+    assert AuditEvent.objects.get(user=not_listed, action="assigned").after["due_date"] is None
+    # The due dates are already there: applying them again changes nothing.
+    assert record_due_dates_apply(certification_id=certification.pk, due_dates=due_dates, now=NOW) == 0
