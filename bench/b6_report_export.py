@@ -1,8 +1,9 @@
 """B6: CSV export of 1,000,000 report rows against ``COPY (the same query) TO STDOUT``.
 
 The export runs through the report's export view (in process, so its memory can be measured):
-time to the first byte, total time, and the process's peak memory (VmHWM, reset before the
-export). The floor is PostgreSQL writing the very same SELECT as CSV. Data: B4's generator.
+time to the first data row, total time, and the process's peak memory (VmHWM, reset before the
+export). The floor is PostgreSQL writing the very same SELECT as CSV, with the same session
+settings. Data: B4's generator.
 Run: ``DATABASE_URL=postgres://.../certlms_reports_bench python bench/run.py B6``.
 """
 
@@ -41,7 +42,7 @@ def _reset_peak() -> None:
 
 def copy_floor(report, admin) -> float:
     """Seconds PostgreSQL needs to write the export's own SELECT as CSV."""
-    from django.db import connection
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from reporting import selectors
@@ -49,7 +50,8 @@ def copy_floor(report, admin) -> float:
     run = selectors.report_run(report=report, user=admin, params={}, now=timezone.now())
     queryset = selectors.export_queryset(run.rows, columns=run.columns, sort=run.sort, ctx=run.ctx)
     sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(selectors.EXPORT_SESSION_SQL)  # the export's own session settings
         raw = cursor.cursor
         statement = raw.mogrify(f"COPY ({sql}) TO STDOUT WITH CSV", params).decode()
         start = time.perf_counter()
