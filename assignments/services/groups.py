@@ -73,9 +73,18 @@ class EnrolmentOutcome:
 # --- Lanes this module calls ------------------------------------------------------------------
 
 
-def _recompute(*, certification_id: int, user_ids: list[int], now: datetime, actor) -> None:
-    """The engine: the learners' routes, exception checks, records and due dates, in this transaction."""
-    learners_recompute(certification_id=certification_id, user_ids=user_ids, now=now, actor=actor)
+def _recompute(*, group: Group, user_ids: list[int], now: datetime, actor) -> None:
+    """The engine, in this transaction: the learners' route through this group (with its exception
+    checks), then their records and due dates from all their routes. A membership change moves only
+    this group's route, so the certification's other assignments are not recomputed."""
+    assignment_id = Assignment.objects.filter(group_id=group.pk).values_list("pk", flat=True).first()
+    learners_recompute(
+        certification_id=group.certification_id,
+        user_ids=user_ids,
+        now=now,
+        actor=actor,
+        assignment_ids=[assignment_id] if assignment_id is not None else [],
+    )
 
 
 def visible_certifications(user) -> QuerySet[Certification]:
@@ -220,7 +229,7 @@ def group_member_add_many(*, group: Group, user_ids: Iterable[int], actor, now: 
             self_enrolled=False,
         )
         if added:
-            _recompute(certification_id=group.certification_id, user_ids=added, now=now, actor=actor)
+            _recompute(group=group, user_ids=added, now=now, actor=actor)
     return len(added)
 
 
@@ -243,7 +252,7 @@ def group_member_remove(*, group: Group, user_id: int, actor, now: datetime | No
             by_administrator=True,
         )
         member.delete()
-        _recompute(certification_id=group.certification_id, user_ids=[user_id], now=now, actor=actor)
+        _recompute(group=group, user_ids=[user_id], now=now, actor=actor)
     return True
 
 
@@ -320,7 +329,7 @@ def group_enrol(*, group: Group, learner: AbstractBaseUser, now: datetime | None
                 user_ids=[learner.pk],
                 self_enrolled=True,
             )
-            _recompute(certification_id=certification.pk, user_ids=[learner.pk], now=now, actor=learner)
+            _recompute(group=group, user_ids=[learner.pk], now=now, actor=learner)
             return _outcome(member)
     except IntegrityError as error:
         raise AlreadyEnrolled(f"You are already enrolled in {group.certification.fullname}.") from error
@@ -348,7 +357,7 @@ def group_withdraw(*, group: Group, learner: AbstractBaseUser, now: datetime | N
             joined_at=member.joined_at.isoformat(),
         )
         member.delete()
-        _recompute(certification_id=group.certification_id, user_ids=[learner.pk], now=now, actor=learner)
+        _recompute(group=group, user_ids=[learner.pk], now=now, actor=learner)
 
 
 def enrolment_status(member: GroupMember) -> EnrolmentOutcome:
