@@ -121,7 +121,8 @@ class ImportResult:
         rows = f"{self.rows} row{'' if self.rows == 1 else 's'} of {label}"
         if self.kind == AUDIENCE_MEMBERS:
             return f"Imported {rows}: {self.created} members added, {self.updated} removed."
-        return f"Imported {rows}: {self.created} created, {self.updated} updated."
+        unchanged = self.rows - self.created - self.updated
+        return f"Imported {rows}: {self.created} created, {self.updated} updated, {unchanged} unchanged."
 
 
 class _Rows:
@@ -259,6 +260,15 @@ def _apply_users(rows: list[tuple[int, dict]], columns: list[str], result: Impor
 
 # --- Job assignments ---
 
+JOB_ASSIGNMENT_COLUMNS = (
+    "fullname",
+    "organisation_id",
+    "position_id",
+    "manager_id",
+    "start_date",
+    "position_assigned_date",
+)
+
 
 def _tree_lookup(model, idnumbers: Iterable[str]) -> dict[str, list]:
     return _by_key(model.objects.filter(idnumber__in=set(idnumbers) - {""}), "idnumber")
@@ -328,6 +338,7 @@ def _validate_job_assignments(rows: _Rows, result: ImportResult) -> list[JobAssi
             result.errors.append(RowError(line, " ".join(problems)))
             continue
         ja = matches[0] if matches else JobAssignment(user_id=user_id, idnumber=idnumber)
+        before = {name: getattr(ja, name) for name in JOB_ASSIGNMENT_COLUMNS}
         values = {
             "fullname": row.get("fullname", ""),
             "organisation_id": nodes["organisation"],
@@ -338,7 +349,8 @@ def _validate_job_assignments(rows: _Rows, result: ImportResult) -> list[JobAssi
         for name, value in values.items():
             if name.removesuffix("_id") in rows.columns:
                 setattr(ja, name, value)
-        job_assignments.append(ja)
+        if ja.pk is None or any(getattr(ja, name) != before[name] for name in JOB_ASSIGNMENT_COLUMNS):
+            job_assignments.append(ja)
     return job_assignments
 
 

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
@@ -129,7 +130,8 @@ def job_assignments_save(
             .values("id", *JOB_ASSIGNMENT_FIELDS)
         }
         for ja in job_assignments:
-            ja.full_clean(validate_unique=False, validate_constraints=True)
+            if ja.manager_id is not None and ja.manager_id == ja.user_id:
+                raise ValidationError({"manager": "A user cannot be their own manager."})
             ja.save()
             old = before.get(ja.pk)
             if old is None or any(old[name] != getattr(ja, name) for name in JOB_ASSIGNMENT_FIELDS):

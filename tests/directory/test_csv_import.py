@@ -143,6 +143,18 @@ def test_job_assignments_file_creates_and_updates_and_signals_once(
     assert calls == [{"user_ids": [people["ann"].pk]}]  # bob's change of title alone matters to nobody
 
 
+def test_importing_the_same_job_assignments_again_changes_nothing(
+    people, capture_signal, django_capture_on_commit_callbacks
+):
+    text = "username,idnumber,fullname,organisation,manager\nann,JA1,Nurse,WARD-3,bob\n"
+    assert directory_import(kind=JOB_ASSIGNMENTS, text=text).ok
+    calls = capture_signal(signals.job_assignments_changed)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = directory_import(kind=JOB_ASSIGNMENTS, text=text)
+    assert result.summary() == "Imported 1 row of job assignments: 0 created, 0 updated, 1 unchanged."
+    assert calls == []
+
+
 def test_bad_job_assignment_rows_are_each_reported_and_nothing_is_written(
     people, capture_signal, django_capture_on_commit_callbacks
 ):
@@ -257,7 +269,7 @@ def test_import_page_imports_a_good_file(client, admin_user):
     assert response.status_code == 302
     assert User.objects.filter(username="uploaded").exists()
     html = client.get(response["Location"]).content.decode()
-    assert "Imported 1 row of users: 1 created, 0 updated." in html
+    assert "Imported 1 row of users: 1 created, 0 updated, 0 unchanged." in html
 
 
 def test_import_page_lists_bad_rows_and_writes_nothing(client, admin_user):
