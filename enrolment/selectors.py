@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from assignments.models import (
     Assignment,
-    AssignmentType,
     DueEvent,
     DueKind,
     Group,
@@ -19,8 +18,7 @@ from assignments.models import (
     UserAssignment,
 )
 from assignments.periods import add_period
-from assignments.selectors import NOT_YET_KNOWN, LearnerRoute, due_date_description
-from assignments.selectors import routes_for_learner as engine_routes_for_learner
+from assignments.selectors import NOT_YET_KNOWN, LearnerRoute, due_date_description, routes_for_learner
 from assignments.services.groups import enrollable_groups, self_enrolment, visible_certifications
 from certifications.models import Certification, CertificationRecord, CourseSet
 
@@ -48,31 +46,6 @@ def catalogue(*, user, search: str = "") -> QuerySet[Certification]:
         .only("id", "fullname", "shortname", "summary")
         .order_by("fullname", "id")
     )
-
-
-JOINED = {True: "Self-enrolled in", False: "Added to"}
-
-
-def routes_for_learner(*, user, certification: Certification) -> list[LearnerRoute]:
-    """The learner's routes (the engine's selector), a group route saying how they joined:
-    "Self-enrolled in group 'Y'" or "Added to group 'Y'"."""
-    routes = engine_routes_for_learner(user=user, certification=certification)
-    if not any(route.type == AssignmentType.GROUP for route in routes):
-        return routes
-    self_enrolled = dict(
-        GroupMember.objects.filter(certification=certification, user=user).values_list(
-            "group__assignment__id", "self_enrolled"
-        )
-    )
-    return [
-        replace(
-            route,
-            reason=f"{JOINED[bool(self_enrolled.get(route.assignment_id))]} group '{route.name}'",
-        )
-        if route.type == AssignmentType.GROUP
-        else route
-        for route in routes
-    ]
 
 
 def due_date_if_enrolled_now(assignment: Assignment, *, now: datetime) -> datetime | None:
