@@ -42,7 +42,20 @@ def _recompute(assignments: Q, user_ids: list[int]) -> None:
 
 @receiver(audience_members_changed, dispatch_uid="assignments.audience_members_changed")
 def on_audience_members_changed(sender, audience_id: int, user_ids: list[int], **kwargs) -> None:
-    _recompute(Q(type=AssignmentType.AUDIENCE, audience_id=audience_id), user_ids)
+    """Routes of the audience's assignments; when the audience itself was deleted (its assignments went
+    with it), every certification its former members hold a record of."""
+    from directory.models import Audience
+
+    if Audience.objects.filter(pk=audience_id).exists():
+        _recompute(Q(type=AssignmentType.AUDIENCE, audience_id=audience_id), user_ids)
+        return
+    from certifications.models import CertificationRecord
+
+    from .tasks import recompute_learners
+
+    held = CertificationRecord.objects.filter(user_id__in=user_ids).values_list("certification_id", flat=True)
+    for certification_id in sorted(set(held)):
+        _enqueue(recompute_learners, certification_id=certification_id, user_ids=sorted(set(user_ids)))
 
 
 @receiver(job_assignments_changed, dispatch_uid="assignments.job_assignments_changed")

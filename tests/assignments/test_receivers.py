@@ -141,3 +141,15 @@ def test_nothing_is_enqueued_when_the_transaction_rolls_back(recomputes, run_rol
     assignment = audience_assignment([])
     run_rolled_back(lambda: audience_members_add(audience_id=assignment.audience_id, user_ids=[user.pk]))
     assert recomputes == []
+
+
+def test_deleting_an_assigned_audience_unassigns_its_members(recomputes, on_commit, now):
+    from certifications.models import CertificationRecord
+    from directory.services import audience_delete
+
+    user = UserFactory()
+    assignment = audience_assignment([user])
+    assignment_materialise(assignment_id=assignment.pk, now=now)
+    audience_assignment([user])  # another certification's audience stays
+    on_commit(lambda: audience_delete(audience=assignment.audience))
+    assert not CertificationRecord.objects.filter(user=user, certification=assignment.certification).exists()
