@@ -553,13 +553,16 @@ def records_sync(ctx: Context) -> int:
     cert_id, scope = ctx.certification.pk, ctx.scope
     actor = _actor(ctx)
     counting = counting_routes(cert_id).filter(scope.q())
-    # The service skips learners who have a record already (NOT EXISTS), so no exclusion here.
+    due_dates = counting.filter(due_date__isnull=False).values("user_id").annotate(due_date=Max("due_date")).order_by()
+    # The service skips learners who have a record already (NOT EXISTS), so no exclusion here;
+    # fresh records are created with their due date (one write per record).
     written = certification_services.record_assign_many(
         certification_id=cert_id,
         user_ids=counting.values_list("user_id", flat=True).distinct(),
         now=ctx.now,
         actor=actor,
         actor_label=ctx.actor_label,
+        due_dates=due_dates,
     )
     # Records with no counting route left: an anti-join (NOT EXISTS), never NOT IN over a large set.
     orphans = (
@@ -571,7 +574,6 @@ def records_sync(ctx: Context) -> int:
     written += certification_services.record_unassign_many(
         certification_id=cert_id, user_ids=orphans, now=ctx.now, actor=actor, actor_label=ctx.actor_label
     )
-    due_dates = counting.filter(due_date__isnull=False).values("user_id").annotate(due_date=Max("due_date")).order_by()
     written += certification_services.record_due_dates_apply(
         certification_id=cert_id, due_dates=due_dates, now=ctx.now, actor=actor, actor_label=ctx.actor_label
     )
