@@ -231,3 +231,17 @@ def test_export_reads_inside_one_transaction_so_postgresql_streams_the_cursor(tr
     assert connection.in_atomic_block
     list(rows)
     assert not connection.in_atomic_block
+
+
+@pytest.mark.postgres
+def test_large_reports_load_the_chart_after_the_page(client, monkeypatch, admin_user, many_records):
+    """Beyond the exact bound the total is PostgreSQL's estimate and the chart comes after the page."""
+    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 100)
+    report = make_report("certification_overview", columns=["user_name"], filters=["status"])
+    client.force_login(admin_user)
+    response = client.get(reverse("reporting:report_view", args=[report.pk]) + "?status=not_certified")
+    assert response.context["chart"] is None
+    chart_url = reverse("reporting:report_chart", args=[report.pk]) + "?status=not_certified"
+    assert f'hx-get="{chart_url}"' in response.content.decode()
+    fragment = client.get(chart_url)
+    assert {bar.label: bar.count for bar in fragment.context["chart"][1]} == {"Not certified": 120}
