@@ -300,3 +300,20 @@ def test_the_tabs_sit_in_the_certifications_tab_row(client, admin_user, certific
     assert reverse("assignments:exceptions", args=[certification.pk]) in body
     tab = client.get(reverse("assignments:tab", args=[certification.pk])).content.decode()
     assert 'aria-current="page">Assignments<' in tab
+
+
+def test_completion_tab_shows_each_learners_routes(client, admin_user, certification, assignment):
+    """DOMAIN §6: the Completion tab lists every learner's assignment routes (type and name)."""
+    client.force_login(admin_user)
+    body = client.get(reverse("certifications:completion", args=[certification.pk])).content.decode()
+    assert f"Audience: {assignment.audience.name}" in body
+
+
+def test_group_row_offers_the_person_icon_to_add_members(client, admin_user, certification):
+    from assignments.services.groups import group_create
+
+    group = group_create(certification=certification, name="Night shift", actor=admin_user)
+    client.force_login(admin_user)
+    body = client.get(reverse("assignments:tab", args=[certification.pk])).content.decode()
+    assert reverse("assignments:group_member_add", args=[group.pk]) in body
+    assert "Add users to 'Night shift'" in body

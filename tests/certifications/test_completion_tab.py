@@ -222,9 +222,12 @@ def test_editor_for_a_learner_without_record_is_404(client, admin_user, certific
 
 
 def test_completion_list_shows_routes_from_a_registered_source(
-    client, admin_user, certification, django_assert_max_num_queries
+    client, admin_user, certification, django_assert_max_num_queries, monkeypatch
 ):
+    """Without a source (the assignments app registers one) the column is hidden; with one it shows."""
     from certifications.routes import register_routes_source, unregister_routes_source
+
+    monkeypatch.setattr("certifications.routes._sources", [])
 
     records = [CertificationRecordFactory(certification=certification) for _ in range(3)]
     calls = []
