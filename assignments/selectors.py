@@ -88,6 +88,17 @@ class LearnerRoute:
     exception_reason: str
 
 
+# What a route's name and reason read: the assignment's target of every type.
+ROUTE_TARGETS = (
+    "assignment__audience",
+    "assignment__organisation",
+    "assignment__position",
+    "assignment__manager",
+    "assignment__user",
+    "assignment__group",
+)
+
+
 def route_labels(*, certification_id: int, user_ids: list[int]) -> dict[int, list[str]]:
     """The routes of a page of learners as "Type: name" labels, for the Completion tab (one query).
 
@@ -96,14 +107,7 @@ def route_labels(*, certification_id: int, user_ids: list[int]) -> dict[int, lis
     """
     routes = (
         UserAssignment.objects.filter(certification_id=certification_id, user_id__in=user_ids)
-        .select_related(
-            "assignment__audience",
-            "assignment__organisation",
-            "assignment__position",
-            "assignment__manager",
-            "assignment__user",
-            "assignment__group",
-        )
+        .select_related(*ROUTE_TARGETS)
         .order_by("user_id", "assignment__type", "assignment_id")
     )
     labels: dict[int, list[str]] = {}
@@ -119,14 +123,7 @@ def routes_for_learner(*, user, certification) -> list[LearnerRoute]:
     """Every route that reaches a learner for a certification: type, name, reason, due date, state, exception."""
     routes = (
         UserAssignment.objects.filter(user_id=user.pk, certification_id=certification.pk)
-        .select_related(
-            "assignment__audience",
-            "assignment__organisation",
-            "assignment__position",
-            "assignment__manager",
-            "assignment__user",
-            "assignment__group",
-        )
+        .select_related(*ROUTE_TARGETS)
         .order_by("assignment__type", "assignment_id")
     )
     reasons = dict(
