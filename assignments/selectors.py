@@ -173,15 +173,7 @@ def open_exceptions(certification, *, type: str = "") -> QuerySet:
     qs = AssignmentException.objects.filter(certification=certification, status=ExceptionStatus.OPEN)
     if type:
         qs = qs.filter(type=type)
-    return qs.select_related(
-        "user",
-        "assignment__audience",
-        "assignment__organisation",
-        "assignment__position",
-        "assignment__manager",
-        "assignment__user",
-        "assignment__group",
-    ).order_by("user__last_name", "user__first_name", "user_id", "id")
+    return qs.select_related("user", *ROUTE_TARGETS).order_by("user__last_name", "user__first_name", "user_id", "id")
 
 
 def recent_jobs(certification) -> dict:
