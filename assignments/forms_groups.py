@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from assignments.models import Group
+from certlms.fields import IdModelMultipleChoiceField
 
 
 class GroupForm(forms.ModelForm):
@@ -32,7 +33,7 @@ class GroupForm(forms.ModelForm):
 class MemberAddForm(forms.Form):
     """Users chosen in the picker; only active users who are not members yet can be chosen."""
 
-    users = forms.ModelMultipleChoiceField(
+    users = IdModelMultipleChoiceField(
         queryset=get_user_model().objects.none(),
         error_messages={
             "required": "Select at least one user.",

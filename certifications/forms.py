@@ -2,6 +2,7 @@
 
 from django import forms
 
+from certlms.fields import IdModelMultipleChoiceField
 from courses.models import Course
 
 from .models import Certification, CertificationPath, CertificationRecordHistory, CourseSet, RecordStatus
@@ -38,6 +39,7 @@ class CertificationDetailsForm(forms.ModelForm):
             "available_until",
         ]
         labels = {"summary": "Summary", "visibility": "Visibility"}
+        field_classes = {"visible_audiences": IdModelMultipleChoiceField}
         widgets = {"visible_audiences": forms.CheckboxSelectMultiple, "summary": forms.Textarea(attrs={"rows": 4})}
 
     def clean(self):
@@ -90,7 +92,7 @@ class CertificationSettingsForm(forms.ModelForm):
 
 
 class CourseSetForm(forms.ModelForm):
-    courses = forms.ModelMultipleChoiceField(
+    courses = IdModelMultipleChoiceField(
         queryset=Course.objects.order_by("fullname"), widget=forms.CheckboxSelectMultiple
     )
 

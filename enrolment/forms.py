@@ -4,6 +4,7 @@ from django import forms
 
 from assignments.models import Group
 from certifications.models import Certification
+from certlms.fields import IdModelChoiceField
 
 
 class CatalogueSearchForm(forms.Form):
@@ -13,7 +14,7 @@ class CatalogueSearchForm(forms.Form):
 class EnrolForm(forms.Form):
     """Which group of this certification the learner enrols in (the server checks the rest)."""
 
-    group = forms.ModelChoiceField(
+    group = IdModelChoiceField(
         queryset=Group.objects.none(),
         error_messages={"invalid_choice": "That group no longer exists. Please choose again."},
     )

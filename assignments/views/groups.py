@@ -142,7 +142,7 @@ def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
         added = services.group_member_add_many(group=group, user_ids=user_ids, actor=request.user)
         messages.success(request, f"{added} member(s) added to '{group.name}'.")
         return _go(request, reverse("assignments:group_members", args=[group.pk]))
-    search = request.GET.get("q", "").strip()[:100]
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in a literal
     candidates = form.fields["users"].queryset.order_by("last_name", "first_name", "username")
     if search:
         candidates = candidates.filter(
