@@ -42,3 +42,9 @@ def _audit_text(key: str, value) -> str:
 def audit_values(values) -> list[tuple[str, str]]:
     """An audit event's before/after as the editor shows it: labels, and dates in the viewer's timezone."""
     return [(key.replace("_", " ").capitalize(), _audit_text(key, value)) for key, value in (values or {}).items()]
+
+
+@register.filter
+def audit_words(action: str) -> str:
+    """``route_added`` → ``route added``: an audit action as words."""
+    return action.replace("_", " ")

@@ -2,7 +2,7 @@ import zoneinfo
 
 from django.utils import timezone
 
-from certifications.templatetags.certification_tabs import audit_values
+from certifications.templatetags.certification_tabs import audit_values, audit_words
 
 
 def test_change_log_shows_labels_and_dates_in_the_viewers_timezone():
@@ -24,3 +24,7 @@ def test_change_log_shows_labels_and_dates_in_the_viewers_timezone():
     assert shown["Due date"].startswith("1 Mar 2027")  # 23:30 UTC is the next day in Auckland
     assert shown["Expiry date"] == "—"
     assert shown["Name"] == "All staff"
+
+
+def test_change_log_actions_read_as_words():
+    assert audit_words("route_added") == "route added"

@@ -87,7 +87,7 @@ def test_editor_shows_record_history_and_change_log(client, admin_user, certific
     )
     client.force_login(admin_user)
     html = client.get(edit_url(record)).content.decode()
-    assert "History records" in html and "Change log" in html and "record: assigned" in html
+    assert "History records" in html and "Change log" in html and "Record: assigned" in html
 
 
 def test_due_date_can_move_earlier_and_is_audited(client, admin_user, certification):
