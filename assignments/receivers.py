@@ -24,20 +24,13 @@ def _relative(event: str, **target) -> Q:
 
 
 def _recompute(assignments: Q, user_ids: list[int]) -> None:
-    """Enqueue one recompute per affected certification, for exactly these learners."""
-    from .tasks import recompute_learners
+    """Enqueue one recompute of exactly these learners for every affected assignment, whatever the
+    number of certifications (the engine loads them together and runs one transaction per certification)."""
+    from .tasks import recompute_learners_many
 
-    pairs = Assignment.objects.filter(assignments).values_list("certification_id", "id")
-    by_certification: dict[int, list[int]] = {}
-    for certification_id, assignment_id in pairs:
-        by_certification.setdefault(certification_id, []).append(assignment_id)
-    for certification_id in sorted(by_certification):
-        _enqueue(
-            recompute_learners,
-            certification_id=certification_id,
-            user_ids=sorted(set(user_ids)),
-            assignment_ids=by_certification[certification_id],
-        )
+    assignment_ids = sorted(Assignment.objects.filter(assignments).order_by().values_list("id", flat=True))
+    if assignment_ids:
+        _enqueue(recompute_learners_many, user_ids=sorted(set(user_ids)), assignment_ids=assignment_ids)
 
 
 @receiver(audience_members_changed, dispatch_uid="assignments.audience_members_changed")

@@ -91,6 +91,13 @@ def recompute_learners(certification_id: int, user_ids: list[int], assignment_id
         )
 
 
+@shared_task(name="assignments.recompute_learners_many", time_limit=600, soft_time_limit=550)
+def recompute_learners_many(user_ids: list[int], assignment_ids: list[int]) -> None:
+    """Recompute a few learners for these assignments, whatever their certifications (one task per event)."""
+    for start in range(0, len(user_ids), 500):
+        engine.learners_recompute_many(user_ids=user_ids[start : start + 500], assignment_ids=assignment_ids)
+
+
 @shared_task(name="assignments.sweep", time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60)
 def sweep() -> None:
     """The periodic full repair: every certification with assignments or records, in batches."""

@@ -334,9 +334,36 @@ def _route_json(assignment: Assignment) -> dict[str, str]:
     }
 
 
-def _materialise_one(ctx: Context, assignment: Assignment) -> int:
-    """Bring one assignment's routes within the scope up to date. Returns rows written."""
-    written = 0
+@dataclass
+class RouteChanges:
+    """What one run changed in the routes: the later steps skip what cannot have anything to do."""
+
+    written: int = 0
+    removed: int = 0
+    updated: int = 0
+    inserted: int = 0
+    inserted_exception: int = 0
+
+    def add(self, other: RouteChanges) -> None:
+        self.written += other.written
+        self.removed += other.removed
+        self.updated += other.updated
+        self.inserted += other.inserted
+        self.inserted_exception += other.inserted_exception
+
+    @property
+    def any_route(self) -> bool:
+        return bool(self.removed or self.updated or self.inserted)
+
+
+def _materialise_one(ctx: Context, assignment: Assignment) -> RouteChanges:
+    """Bring one assignment's routes within the scope up to date.
+
+    For a few learners (a list of ids), the exception step runs only where a route's state may have
+    changed (a due date moved, or a route was inserted in exception): routes that did not change
+    cannot make an exception stale or due. Larger scopes always run it (they are the repair path).
+    """
+    changes = RouteChanges()
     reached_sql, reached_params = reached_user_ids(assignment).query.sql_with_params()
     scope_q, scope_q_params = ctx.scope.sql("q.id")
     reached = f"(SELECT q.id AS user_id FROM ({reached_sql}) q WHERE 1=1{scope_q})"
@@ -347,10 +374,15 @@ def _materialise_one(ctx: Context, assignment: Assignment) -> int:
 
     # 1. Routes no longer reached: audit, detach and close their exceptions, delete.
     gone = f"ua.assignment_id = %s{scope_ua} AND NOT EXISTS (SELECT 1 FROM {reached} r WHERE r.user_id = ua.user_id)"
-    written += _remove_routes(ctx, assignment, gone, [assignment.pk, *scope_ua_params, *reached_params])
-    written += _update_due_dates(ctx, assignment)
-    written += _insert_new_routes(ctx, assignment, reached, reached_params, name, route_json)
-    return written + _sync_exceptions(ctx, assignment)
+    removed = _remove_routes(ctx, assignment, gone, [assignment.pk, *scope_ua_params, *reached_params])
+    changes.removed = removed
+    changes.updated = _update_due_dates(ctx, assignment)
+    inserted, inserted_exception = _insert_new_routes(ctx, assignment, reached, reached_params, name, route_json)
+    changes.inserted, changes.inserted_exception = inserted, inserted_exception
+    changes.written = removed + changes.updated + 2 * inserted
+    if ctx.scope.user_ids is None or changes.updated or inserted_exception:
+        changes.written += _sync_exceptions(ctx, assignment)
+    return changes
 
 
 def _remove_routes(ctx: Context, assignment: Assignment, gone: str, gone_params: list) -> int:
@@ -431,8 +463,12 @@ def _update_due_dates(ctx: Context, assignment: Assignment) -> int:
     )
 
 
-def _insert_new_routes(ctx: Context, assignment: Assignment, reached: str, reached_params: list, name, route_json):
-    """3. Routes that newly reach a learner: due date and checks computed in the same INSERT, audited."""
+def _insert_new_routes(
+    ctx: Context, assignment: Assignment, reached: str, reached_params: list, name, route_json
+) -> tuple[int, int]:
+    """3. Routes that newly reach a learner: due date and checks computed in the same INSERT, audited.
+
+    Returns (routes inserted, of which in exception)."""
     rule = DueRule.of(assignment, assigned_at_sql="%s", assigned_at_params=[ctx.now])
     new = (
         f"SELECT r.user_id, {rule.due} AS due_date, {rule.unknown} AS unknown FROM {reached} r{rule.joins} "
@@ -452,25 +488,32 @@ def _insert_new_routes(ctx: Context, assignment: Assignment, reached: str, reach
     insert_params = [assignment.pk, ctx.certification.pk, ctx.now, *case_params, *new_params, ctx.certification.pk]
     select, select_params = _audit_sql(ctx, action="route_added", before=None, after=route_json)
     if sql.is_postgres():
-        # One statement: the audit rows are the inserted rows (data-modifying CTE).
-        return 2 * _execute(
-            f"WITH ua AS ({insert} RETURNING user_id, state, due_date) {AUDIT_COLUMNS}{select} FROM ua",
-            [*insert_params, *select_params, name],
-        )
+        # One statement: the audit rows are the inserted rows (data-modifying CTE, run whether read or not).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH ua AS ({insert} RETURNING user_id, state, due_date), "
+                f"a AS ({AUDIT_COLUMNS}{select} FROM ua RETURNING 1) "
+                f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = '{RouteState.EXCEPTION}' THEN 1 ELSE 0 END), 0) "
+                "FROM ua",
+                [
+                    sql.param_datetime(p) if isinstance(p, dt.datetime) else p
+                    for p in [*insert_params, *select_params, name]
+                ],
+            )
+            inserted, in_exception = cursor.fetchone()
+        return int(inserted), int(in_exception)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"{insert} RETURNING id",
+            f"{insert} RETURNING id, state",
             [sql.param_datetime(p) if isinstance(p, dt.datetime) else p for p in insert_params],
         )
-        ids = [row[0] for row in cursor.fetchall()]
-    written = len(ids)
+        rows = cursor.fetchall()
+    ids = [row[0] for row in rows]
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join(["%s"] * len(chunk))
-        written += _execute(
-            f"{AUDIT_COLUMNS}{select} FROM {ROUTE} ua WHERE ua.id IN ({marks})", [*select_params, name, *chunk]
-        )
-    return written
+        _execute(f"{AUDIT_COLUMNS}{select} FROM {ROUTE} ua WHERE ua.id IN ({marks})", [*select_params, name, *chunk])
+    return len(ids), sum(1 for row in rows if row[1] == RouteState.EXCEPTION)
 
 
 def _sync_exceptions(ctx: Context, assignment: Assignment) -> int:
@@ -548,22 +591,33 @@ def counting_routes(certification_id: int):
     return UserAssignment.objects.filter(certification_id=certification_id, state=RouteState.ACTIVE)
 
 
-def records_sync(ctx: Context) -> int:
-    """Learner records follow the counting routes: assign/restore, unassign, due date."""
+def records_sync(ctx: Context, changes: RouteChanges | None = None) -> int:
+    """Learner records follow the counting routes: assign/restore, unassign, due date.
+
+    ``changes`` (a run over only some assignments, for a few learners) says what the routes did, so
+    that the steps that can find nothing are skipped: no record to create unless a route was
+    inserted or changed state, none to remove unless a route was removed or changed state.
+    Without it every step runs (the repair path: records follow all the certification's routes).
+    """
+    if changes is not None and not changes.any_route:
+        return 0
     cert_id, scope = ctx.certification.pk, ctx.scope
     actor = _actor(ctx)
     counting = counting_routes(cert_id).filter(scope.q())
     due_dates = counting.filter(due_date__isnull=False).values("user_id").annotate(due_date=Max("due_date")).order_by()
     # The service skips learners who have a record already (NOT EXISTS), so no exclusion here;
     # fresh records are created with their due date (one write per record).
-    written = certification_services.record_assign_many(
-        certification_id=cert_id,
-        user_ids=counting.values_list("user_id", flat=True).distinct(),
-        now=ctx.now,
-        actor=actor,
-        actor_label=ctx.actor_label,
-        due_dates=due_dates,
-    )
+    written = 0
+    adds = changes is None or bool(changes.updated) or changes.inserted > changes.inserted_exception
+    if adds:
+        written += certification_services.record_assign_many(
+            certification_id=cert_id,
+            user_ids=counting.values_list("user_id", flat=True).distinct(),
+            now=ctx.now,
+            actor=actor,
+            actor_label=ctx.actor_label,
+            due_dates=due_dates,
+        )
     # Records with no counting route left: an anti-join (NOT EXISTS), never NOT IN over a large set.
     orphans = (
         CertificationRecord.objects.filter(certification_id=cert_id)
@@ -571,12 +625,14 @@ def records_sync(ctx: Context) -> int:
         .filter(~Exists(counting_routes(cert_id).filter(user_id=OuterRef("user_id"))))
         .values_list("user_id", flat=True)
     )
-    written += certification_services.record_unassign_many(
-        certification_id=cert_id, user_ids=orphans, now=ctx.now, actor=actor, actor_label=ctx.actor_label
-    )
-    written += certification_services.record_due_dates_apply(
-        certification_id=cert_id, due_dates=due_dates, now=ctx.now, actor=actor, actor_label=ctx.actor_label
-    )
+    if changes is None or changes.removed or changes.updated:
+        written += certification_services.record_unassign_many(
+            certification_id=cert_id, user_ids=orphans, now=ctx.now, actor=actor, actor_label=ctx.actor_label
+        )
+    if adds:  # due dates only move later: a removed route never changes one
+        written += certification_services.record_due_dates_apply(
+            certification_id=cert_id, due_dates=due_dates, now=ctx.now, actor=actor, actor_label=ctx.actor_label
+        )
     return written
 
 
@@ -591,25 +647,33 @@ def _actor(ctx: Context):
 # --- entry points ------------------------------------------------------------------------------
 
 
-def _run(*, certification_id: int, assignments, scope: Scope, now, actor) -> int:
+def _run(
+    *, certification_id: int, assignments, scope: Scope, now, actor, restricted: bool = False, certification=None
+) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         sql.certification_lock(certification_id, user_ids=scope.user_ids)
         sql.bulk_session(large=scope.user_ids is None)
-        certification = Certification.objects.get(pk=certification_id)
+        if certification is None:
+            certification = Certification.objects.get(pk=certification_id)
         ctx = Context.build(certification=certification, now=now, actor=actor, scope=scope)
-        written = 0
+        changes = RouteChanges()
         for assignment in assignments:
-            written += _materialise_one(ctx, assignment)
-        written += records_sync(ctx)
-    return written
+            changes.add(_materialise_one(ctx, assignment))
+        # A run restricted to some assignments for a few learners (a signal, a group membership) moves
+        # records only through the routes it changed; any other run re-derives them (repair).
+        incremental = restricted and scope.user_ids is not None
+        return changes.written + records_sync(ctx, changes if incremental else None)
 
 
-def _assignments(certification_id: int, **filters):
+def _assignments(certification_id: int | None = None, **filters):
+    # order_by("pk"): the model's default ordering joins the certification (its name) for nothing.
+    if certification_id is not None:
+        filters["certification_id"] = certification_id
     return list(
-        Assignment.objects.filter(certification_id=certification_id, **filters).select_related(
-            "audience", "organisation", "position", "manager", "user", "group", "due_event_profile_field"
-        )
+        Assignment.objects.filter(**filters)
+        .select_related("audience", "organisation", "position", "manager", "user", "group", "due_event_profile_field")
+        .order_by("pk")
     )
 
 
@@ -640,7 +704,34 @@ def learners_recompute(
         scope=Scope(user_ids=tuple(sorted(set(user_ids)))),
         now=now,
         actor=actor,
+        restricted=assignment_ids is not None,
     )
+
+
+def learners_recompute_many(
+    *, user_ids: list[int], assignment_ids: list[int], now: dt.datetime | None = None, actor=None
+) -> int:
+    """``learners_recompute`` of a few learners for the given assignments of many certifications (a
+    directory or course event that reaches them all): the assignments and their certifications are
+    loaded in two queries, then each certification runs in its own transaction, with its own lock,
+    skipping the record steps where its routes did not change."""
+    scope = Scope(user_ids=tuple(sorted(set(user_ids))))
+    by_certification: dict[int, list[Assignment]] = {}
+    for assignment in _assignments(pk__in=assignment_ids):
+        by_certification.setdefault(assignment.certification_id, []).append(assignment)
+    certifications = Certification.objects.in_bulk(list(by_certification))
+    written = 0
+    for certification_id in sorted(by_certification):
+        written += _run(
+            certification_id=certification_id,
+            assignments=by_certification[certification_id],
+            scope=scope,
+            now=now,
+            actor=actor,
+            restricted=True,
+            certification=certifications[certification_id],
+        )
+    return written
 
 
 def certification_recompute(

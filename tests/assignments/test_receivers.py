@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from assignments.models import AssignmentType, DueEvent, DueKind, UserAssignment
+from assignments.models import Assignment, AssignmentType, DueEvent, DueKind, UserAssignment
 from assignments.services import engine
 from assignments.services.engine import assignment_materialise
 from courses.services import course_complete
@@ -27,15 +27,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def recomputes(monkeypatch):
-    """The (certification id, user ids) of every learners_recompute the tasks run (the real one still runs)."""
+    """The (certification id, user ids) of every per-certification recompute of a few learners the
+    tasks run (the real one still runs)."""
     calls = []
-    real = engine.learners_recompute
+    real = engine._run
 
     def spy(**kwargs):
-        calls.append((kwargs["certification_id"], sorted(kwargs["user_ids"])))
+        if kwargs["scope"].user_ids is not None:
+            calls.append((kwargs["certification_id"], sorted(kwargs["scope"].user_ids)))
         return real(**kwargs)
 
-    monkeypatch.setattr(engine, "learners_recompute", spy)
+    monkeypatch.setattr(engine, "_run", spy)
     return calls
 
 
@@ -153,3 +155,54 @@ def test_deleting_an_assigned_audience_unassigns_its_members(recomputes, on_comm
     audience_assignment([user])  # another certification's audience stays
     on_commit(lambda: audience_delete(audience=assignment.audience))
     assert not CertificationRecord.objects.filter(user=user, certification=assignment.certification).exists()
+
+
+def test_one_event_over_many_certifications_costs_the_same_statements_per_certification(on_commit):
+    """The learner's recompute loads every affected assignment at once; each further certification adds
+    only its own lock, checks, route and record statements (no per-certification assignment query)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from directory.models import AudienceMember
+
+    def statements(certifications: int) -> int:
+        first = audience_assignment([])
+        for _ in range(certifications - 1):
+            AssignmentFactory(type=AssignmentType.AUDIENCE, audience=first.audience)
+        user = UserFactory()
+        AudienceMember.objects.create(audience=first.audience, user=user)
+        with CaptureQueriesContext(connection) as ctx:
+            engine.learners_recompute_many(
+                user_ids=[user.pk],
+                assignment_ids=list(Assignment.objects.filter(audience=first.audience).values_list("pk", flat=True)),
+            )
+        assert UserAssignment.objects.filter(user=user).count() == certifications
+        return len(ctx.captured_queries)
+
+    two, four = statements(2), statements(4)
+    assert (four - two) / 2 <= 20  # 19 on SQLite, 15 on PostgreSQL (one-statement CTEs); was 22+
+
+
+def test_a_recompute_that_changes_no_route_writes_and_reads_no_records(now):
+    """Restricted to some assignments for a few learners, a run whose routes did not change skips the
+    exception and record steps altogether (nothing written, no record statement)."""
+    from tests.assignments.helpers import writes_during
+
+    user = UserFactory()
+    assignment = audience_assignment([user])
+    engine.learners_recompute_many(user_ids=[user.pk], assignment_ids=[assignment.pk], now=now)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        written, _ = writes_during(
+            lambda: engine.learners_recompute(
+                certification_id=assignment.certification_id,
+                user_ids=[user.pk],
+                now=now,
+                assignment_ids=[assignment.pk],
+            )
+        )
+    assert written == 0
+    skipped = ("certificationrecordhistory", "assignments_assignmentexception", 'INSERT INTO "certifications_')
+    assert not [q for q in ctx.captured_queries if any(table in q["sql"] for table in skipped)]
