@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from certifications.models import Certification, PeriodUnit
+from certlms.fields import IdModelChoiceField
 from courses.models import Course
 from directory.models import Position, ProfileDateField
 
@@ -38,12 +39,10 @@ class DueDateForm(forms.Form):
     amount = forms.IntegerField(label="Complete within", required=False, min_value=1, max_value=1000)
     unit = forms.ChoiceField(label="Unit", choices=PeriodUnit.choices, required=False)
     event = forms.ChoiceField(label="of", choices=[("", "—"), *DueEvent.choices], required=False)
-    position = forms.ModelChoiceField(label="Position", queryset=Position.objects.all(), required=False)
-    certification = forms.ModelChoiceField(label="Certification", queryset=Certification.objects.all(), required=False)
-    course = forms.ModelChoiceField(label="Course", queryset=Course.objects.all(), required=False)
-    profile_field = forms.ModelChoiceField(
-        label="Profile field", queryset=ProfileDateField.objects.all(), required=False
-    )
+    position = IdModelChoiceField(label="Position", queryset=Position.objects.all(), required=False)
+    certification = IdModelChoiceField(label="Certification", queryset=Certification.objects.all(), required=False)
+    course = IdModelChoiceField(label="Course", queryset=Course.objects.all(), required=False)
+    profile_field = IdModelChoiceField(label="Profile field", queryset=ProfileDateField.objects.all(), required=False)
 
     @classmethod
     def for_assignment(cls, assignment: Assignment, data=None) -> DueDateForm:

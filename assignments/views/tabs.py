@@ -27,6 +27,8 @@ from ..selectors import assignments_for_certification, due_date_description, rec
 from ..services import rules
 from ..types import REGISTRY, assignment_name
 
+MAX_ID = 2**63 - 1  # larger ids cannot even be compared by the database
+
 PICKER_LIMIT = 50
 
 
@@ -142,7 +144,7 @@ def assignment_add(request: HttpRequest, certification_id: int, type: str) -> Ht
         raise Http404
     errors: list[str] = []
     if request.method == "POST":
-        ids = [int(v) for v in request.POST.getlist("targets") if v.isdigit()]
+        ids = [int(v) for v in request.POST.getlist("targets") if v.isdigit() and int(v) <= MAX_ID]
         targets = list(_target_model(type).objects.filter(pk__in=ids))
         if type in (AssignmentType.MANAGER, AssignmentType.INDIVIDUAL):
             targets = [t for t in targets if t.is_active]
@@ -167,7 +169,7 @@ def assignment_add(request: HttpRequest, certification_id: int, type: str) -> Ht
             for error in errors:
                 messages.warning(request, error)
             return _back_to_tab(request, certification.pk)
-    search = request.GET.get("q", "").strip()
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in a literal
     candidates = list(_candidates(type, search))
     return _dialog(
         request,
