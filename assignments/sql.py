@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import connection
+
+from certifications.sql import db_datetime as param_datetime  # noqa: F401  (the engine's name for it)
+from certifications.sql import is_distinct_sql, is_postgres
+from certifications.sql import json_object_sql as json_object  # noqa: F401  (the engine's name for it)
 
 from .periods import sqlite_add_period
 
 _PG_UNITS = {"days": "days", "weeks": "weeks", "months": "months", "years": "years"}
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def register_sqlite_functions(sender, connection, **kwargs) -> None:
@@ -39,10 +37,8 @@ def date_start(expr: str) -> str:
 
 
 def distinct(a: str, b: str) -> str:
-    """SQL: null-safe "differs"."""
-    if is_postgres():
-        return f"({a} IS DISTINCT FROM {b})"
-    return f"({a} IS NOT {b})"
+    """SQL: null-safe "differs", parenthesised."""
+    return f"({is_distinct_sql(a, b)})"
 
 
 def true() -> str:
@@ -51,20 +47,6 @@ def true() -> str:
 
 def false() -> str:
     return "FALSE" if is_postgres() else "0"
-
-
-def json_object(pairs: dict[str, str]) -> str:
-    """SQL: a JSON object built from column expressions."""
-    fn = "jsonb_build_object" if is_postgres() else "json_object"
-    args = ", ".join(f"'{key}', {value}" for key, value in pairs.items())
-    return f"{fn}({args})"
-
-
-def param_datetime(value: dt.datetime | None):
-    """A datetime as the database driver wants it in a raw statement."""
-    if value is None:
-        return None
-    return connection.ops.adapt_datetimefield_value(value)
 
 
 def iso(expr: str) -> str:

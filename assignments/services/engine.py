@@ -298,7 +298,7 @@ def allowance_reason(days: int, path_label: str) -> str:
 
 def _execute(statement: str, params: Iterable) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(statement, [sql.param_datetime(p) if isinstance(p, dt.datetime) else p for p in params])
+        cursor.execute(statement, [sql.param_datetime(p) for p in params])
         return cursor.rowcount
 
 
@@ -495,17 +495,14 @@ def _insert_new_routes(
                 f"a AS ({AUDIT_COLUMNS}{select} FROM ua RETURNING 1) "
                 f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = '{RouteState.EXCEPTION}' THEN 1 ELSE 0 END), 0) "
                 "FROM ua",
-                [
-                    sql.param_datetime(p) if isinstance(p, dt.datetime) else p
-                    for p in [*insert_params, *select_params, name]
-                ],
+                [sql.param_datetime(p) for p in [*insert_params, *select_params, name]],
             )
             inserted, in_exception = cursor.fetchone()
         return int(inserted), int(in_exception)
     with connection.cursor() as cursor:
         cursor.execute(
             f"{insert} RETURNING id, state",
-            [sql.param_datetime(p) if isinstance(p, dt.datetime) else p for p in insert_params],
+            [sql.param_datetime(p) for p in insert_params],
         )
         rows = cursor.fetchall()
     ids = [row[0] for row in rows]
