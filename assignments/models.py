@@ -238,6 +238,10 @@ class RecomputeJob(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
+    class Kind(models.TextChoices):
+        MATERIALISE = "materialise", "Materialise one assignment"
+        RECOMPUTE = "recompute", "Recompute the certification"
+
     certification = models.ForeignKey("certifications.Certification", on_delete=models.CASCADE, related_name="+")
     assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     description = models.CharField(max_length=255)
@@ -247,6 +251,16 @@ class RecomputeJob(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # What the job does, recorded by its first batch so that another worker can take it over.
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.RECOMPUTE)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The lowest user id not yet done (batches are half-open id ranges); null before the first batch.
+    next_id = models.BigIntegerField(null=True, blank=True)
+    # Updated by every finished batch; a queued or running job without one for a while is taken over.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.description

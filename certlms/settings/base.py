@@ -135,10 +135,22 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Redelivery of the task of a killed worker (decision 0061): acknowledged after it ran, put back
+# when its worker is lost, one message reserved per worker, and on Redis redelivered once the
+# visibility timeout passes. Every task is a batch of seconds, so the time limit (the longest a
+# task may run) stays below the visibility timeout and a running task is never delivered twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("BROKER_VISIBILITY_TIMEOUT", "120"))
+CELERY_TASK_TIME_LIMIT = 60
+CELERY_TASK_SOFT_TIME_LIMIT = 50
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
+# A queued or running recompute job without a heartbeat for this many seconds is taken over by
+# another worker (checked every half of it); after this many attempts it ends as failed.
+RECOMPUTE_JOB_STALE_AFTER = int(os.environ.get("RECOMPUTE_JOB_STALE_AFTER", "60"))
+RECOMPUTE_JOB_MAX_ATTEMPTS = int(os.environ.get("RECOMPUTE_JOB_MAX_ATTEMPTS", "5"))
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 # Periodic work registers itself here (app by app) under a descriptive name.

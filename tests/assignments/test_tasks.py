@@ -14,19 +14,21 @@ from .helpers import audience_assignment
 pytestmark = pytest.mark.django_db
 
 
-def test_materialise_task_runs_in_batches_and_reports_progress(monkeypatch):
+def test_materialise_task_runs_in_batches_and_reports_progress(monkeypatch, django_capture_on_commit_callbacks):
     users = UserFactory.create_batch(5)
     assignment = audience_assignment(users)
     monkeypatch.setattr(tasks, "BATCH_SIZE", 2)
     job = RecomputeJob.objects.create(certification=assignment.certification, assignment=assignment, description="x")
-    tasks.materialise_assignment(assignment.pk, job.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # each batch enqueues the next on commit
+        tasks.materialise_assignment(assignment.pk, job.pk)
     job.refresh_from_db()
     assert job.status == RecomputeJob.Status.DONE
     assert job.total >= 3 and job.done == job.total
     assert UserAssignment.objects.count() == 5
 
 
-def test_a_failing_batch_marks_the_job_failed(monkeypatch):
+def test_a_failing_batch_marks_the_job_failed(monkeypatch, settings):
+    settings.RECOMPUTE_JOB_MAX_ATTEMPTS = 1
     assignment = audience_assignment(UserFactory.create_batch(2))
     job = RecomputeJob.objects.create(certification=assignment.certification, description="x")
 
@@ -38,9 +40,10 @@ def test_a_failing_batch_marks_the_job_failed(monkeypatch):
         tasks.materialise_assignment(assignment.pk, job.pk)
     job.refresh_from_db()
     assert job.status == RecomputeJob.Status.FAILED
+    assert job.error == "RuntimeError: database went away"
 
 
-def test_the_sweep_repairs_what_was_missed(now):
+def test_the_sweep_repairs_what_was_missed(now, django_capture_on_commit_callbacks):
     users = UserFactory.create_batch(3)
     assignment = audience_assignment(users)
     tasks.materialise_assignment(assignment.pk)
@@ -50,7 +53,8 @@ def test_the_sweep_repairs_what_was_missed(now):
     CertificationRecord.objects.create(
         user=orphan, certification=assignment.certification, assigned_at=now, updated_at=now
     )
-    tasks.sweep()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.sweep()
     assert UserAssignment.objects.filter(user=users[0]).exists()
     assert not CertificationRecord.objects.filter(user=orphan).exists()
 
