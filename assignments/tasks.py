@@ -24,9 +24,8 @@ from .services import engine
 
 logger = logging.getLogger(__name__)
 
-# One transaction per batch: at 20,000 ids B3's longest transaction took 7.7 s on the 2-core
-# bench machine (about 5 s on average), so 10,000 keeps every one under the 5 s B3 allows.
-BATCH_SIZE = 10_000
+# One transaction per batch (RECOMPUTE_BATCH_SIZE ids; see the setting for its reasoning).
+BATCH_SIZE = settings.RECOMPUTE_BATCH_SIZE
 
 
 def id_ranges(batch_size: int = BATCH_SIZE) -> list[tuple[int, int]]:
