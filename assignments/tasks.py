@@ -95,14 +95,17 @@ def recompute_job_batch(job_id: int) -> None:
     except Exception as error:  # noqa: BLE001 - any failure of a batch is recorded on the job, then re-raised
         _job_failed(job, f"{type(error).__name__}: {error}")
         raise
+    last = id_range[1] > hi
+    finish = {"status": RecomputeJob.Status.DONE, "finished_at": timezone.now()} if last else {}
     with transaction.atomic():
         moved = RecomputeJob.objects.filter(pk=job_id, status__in=ACTIVE, next_id=job.next_id).update(
+            **finish,
             next_id=id_range[1],
             done=F("done") + 1,
             total=Greatest(F("total"), F("done") + 1),
             heartbeat_at=timezone.now(),
         )
-        if moved:
+        if moved and not last:
             enqueue(recompute_job_batch, job_id)
 
 
