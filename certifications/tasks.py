@@ -5,6 +5,7 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from certlms.celery import app
@@ -24,10 +25,16 @@ ASSIGNED_PROGRESS_TASK = "certifications.assigned_progress"
 
 
 @shared_task(name=PROGRESS_TASK, time_limit=120, soft_time_limit=100)
-def course_progress(user_id: int, course_id: int) -> int:
-    """A learner completed a course: re-evaluate their records of the certifications that contain it."""
+def course_progress(user_id: int, course_id: int, actor_id: int | None = None) -> int:
+    """A learner completed a course: re-evaluate their records of the certifications that contain it.
+
+    ``actor_id`` is who recorded the completion (the learner, or an administrator)."""
     return records_progress_for_course(
-        user_id=user_id, course_id=course_id, now=timezone.now(), actor_label=PROGRESS_TASK
+        user_id=user_id,
+        course_id=course_id,
+        now=timezone.now(),
+        actor=get_user_model()(pk=actor_id) if actor_id else None,
+        actor_label="Course completed" if actor_id else PROGRESS_TASK,
     )
 
 

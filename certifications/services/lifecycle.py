@@ -136,7 +136,9 @@ def _certify(*, record: CertificationRecord, completion: dt.datetime) -> None:
     record.due_date = dates.expiry
 
 
-def records_progress_for_course(*, user_id: int, course_id: int, now: dt.datetime, actor_label: str = "") -> int:
+def records_progress_for_course(
+    *, user_id: int, course_id: int, now: dt.datetime, actor=None, actor_label: str = ""
+) -> int:
     """Re-evaluate the learner's records of every certification whose content has the course."""
     certification_ids = (
         CertificationRecord.objects.filter(user_id=user_id, certification__course_sets__courses__id=course_id)
@@ -145,7 +147,9 @@ def records_progress_for_course(*, user_id: int, course_id: int, now: dt.datetim
     )
     changed = 0
     for certification_id in list(certification_ids):
-        record_progress(user_id=user_id, certification_id=certification_id, now=now, actor_label=actor_label)
+        record_progress(
+            user_id=user_id, certification_id=certification_id, now=now, actor=actor, actor_label=actor_label
+        )
         changed += 1
     return changed
 
