@@ -251,6 +251,12 @@ def audience_delete(*, audience: Audience, actor_id: int | None = None) -> None:
 # --- Profile dates --------------------------------------------------------------------------------
 
 
+def _profile_date_send(*, user_id: int, field_id: int, actor_id: int | None) -> None:
+    _on_commit_send(
+        signals.profile_date_changed, sender=ProfileDateValue, user_id=user_id, field_id=field_id, actor_id=actor_id
+    )
+
+
 def profile_date_set(*, user_id: int, field_id: int, value: date | None, actor_id: int | None = None) -> bool:
     """Set a user's value of a profile date field (``None`` stores an invalid/unknown value).
 
@@ -265,9 +271,7 @@ def profile_date_set(*, user_id: int, field_id: int, value: date | None, actor_i
         else:
             row.value = value
             row.save(update_fields=["value"])
-        _on_commit_send(
-            signals.profile_date_changed, sender=ProfileDateValue, user_id=user_id, field_id=field_id, actor_id=actor_id
-        )
+        _profile_date_send(user_id=user_id, field_id=field_id, actor_id=actor_id)
     return True
 
 
