@@ -280,13 +280,7 @@ def profile_date_remove(*, user_id: int, field_id: int, actor_id: int | None = N
     with transaction.atomic():
         deleted, _ = ProfileDateValue.objects.filter(user_id=user_id, field_id=field_id).delete()
         if deleted:
-            _on_commit_send(
-                signals.profile_date_changed,
-                sender=ProfileDateValue,
-                user_id=user_id,
-                field_id=field_id,
-                actor_id=actor_id,
-            )
+            _profile_date_send(user_id=user_id, field_id=field_id, actor_id=actor_id)
     return bool(deleted)
 
 
@@ -297,13 +291,7 @@ def profile_date_field_delete(*, field: ProfileDateField, actor_id: int | None =
         user_ids = sorted(ProfileDateValue.objects.filter(field_id=field_id).values_list("user_id", flat=True))
         field.delete()
         for user_id in user_ids:
-            _on_commit_send(
-                signals.profile_date_changed,
-                sender=ProfileDateValue,
-                user_id=user_id,
-                field_id=field_id,
-                actor_id=actor_id,
-            )
+            _profile_date_send(user_id=user_id, field_id=field_id, actor_id=actor_id)
 
 
 def profile_dates_remove(*, values: Iterable[ProfileDateValue], actor_id: int | None = None) -> None:
