@@ -14,6 +14,7 @@ from .services.lifecycle import (
     records_expire,
     records_progress_assigned,
     records_progress_for_course,
+    records_progress_repair,
     records_window_open,
 )
 
@@ -51,14 +52,16 @@ def assigned_progress(certification_id: int, assigned_at: str) -> int:
 
 @shared_task(name=LIFECYCLE_TASK, time_limit=60 * 60, soft_time_limit=55 * 60)
 def lifecycle_sweep() -> dict:
-    """Open the recertification windows and expire the certifications that are due, in batches.
+    """Open the recertification windows and expire the certifications that are due, in batches, then
+    apply any course completion that never reached its record (a lost event).
 
     Idempotent: a record once moved no longer matches, so a second run touches nothing.
     """
     now = timezone.now()
     opened = records_window_open(now=now, actor_label=LIFECYCLE_TASK)
     expired = records_expire(now=now, actor_label=LIFECYCLE_TASK)
-    return {"windows_opened": opened, "expired": expired}
+    repaired = records_progress_repair(now=now, actor_label=LIFECYCLE_TASK)
+    return {"windows_opened": opened, "expired": expired, "progress_repaired": repaired}
 
 
 @app.on_after_finalize.connect
