@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from assignments.models import AssignmentType, DueEvent, DueKind
+from assignments.models import AssignmentType, DueEvent
 from assignments.services.engine import assignment_materialise
 from certifications.models import AuditEvent, CertificationRecord
 from courses.services import course_complete
@@ -31,7 +31,7 @@ from tests.factories.directory import (
     UserFactory,
 )
 
-from .helpers import audience_assignment
+from .helpers import audience_assignment, relative_due
 
 pytestmark = pytest.mark.django_db
 
@@ -51,9 +51,7 @@ def audit_of(user) -> set[tuple[int | None, str]]:
 
 
 def relative(event: str, members, **fields):
-    return audience_assignment(
-        members, due_kind=DueKind.RELATIVE, due_amount=1, due_unit="days", due_event=event, **fields
-    )
+    return audience_assignment(members, **relative_due(event, **fields))
 
 
 def test_audience_member_added_and_removed_carry_the_administrator(committed):

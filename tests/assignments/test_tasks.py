@@ -6,13 +6,13 @@ import pytest
 from django.conf import settings
 
 from assignments import tasks
-from assignments.models import DueEvent, DueKind, RecomputeJob, UserAssignment
+from assignments.models import DueEvent, RecomputeJob, UserAssignment
 from certifications.models import CertificationRecord
 from certlms.celery import app
 from directory.models import ProfileDateValue
 from tests.factories.directory import ProfileDateFieldFactory, UserFactory
 
-from .helpers import audience_assignment, route
+from .helpers import audience_assignment, relative_due, route
 
 pytestmark = pytest.mark.django_db
 
@@ -63,12 +63,7 @@ def test_the_sweep_repairs_a_due_date_whose_event_was_lost(now):
     dates of the route and the record that the event would have set."""
     field, user = ProfileDateFieldFactory(), UserFactory()
     assignment = audience_assignment(
-        [user],
-        due_kind=DueKind.RELATIVE,
-        due_amount=1,
-        due_unit="months",
-        due_event=DueEvent.PROFILE_DATE,
-        due_event_profile_field=field,
+        [user], **relative_due(DueEvent.PROFILE_DATE, unit="months", due_event_profile_field=field)
     )
     tasks.materialise_assignment(assignment.pk)
     assert route(assignment, user).due_date is None
