@@ -59,11 +59,9 @@ def test_audience_member_added_and_removed_carry_the_administrator(committed):
     audience = AudienceFactory(name="Safety team")
     AssignmentFactory(type=AssignmentType.AUDIENCE, audience=audience)
     committed(lambda: audience_members_add(audience_id=audience.pk, user_ids=[learner.pk], actor_id=admin.pk))
-    assert AuditEvent.objects.filter(user=learner).exists()
     assert audit_of(learner) == {(admin.pk, "Audience 'Safety team' membership changed")}
     AuditEvent.objects.all().delete()
     committed(lambda: audience_members_remove(audience_id=audience.pk, user_ids=[learner.pk], actor_id=admin.pk))
-    assert AuditEvent.objects.filter(user=learner).exists()
     assert audit_of(learner) == {(admin.pk, "Audience 'Safety team' membership changed")}
 
 
@@ -76,7 +74,6 @@ def test_job_assignment_change_carries_the_administrator(committed):
             job_assignment=JobAssignment(user=learner, organisation=organisation), actor_id=admin.pk
         )
     )
-    assert AuditEvent.objects.filter(user=learner).exists()
     assert audit_of(learner) == {(admin.pk, "Job assignment changed")}
 
 
@@ -87,7 +84,6 @@ def test_job_assignments_csv_import_carries_the_importer(committed):
     text = "username,idnumber,organisation\nann,JA1,WARD-3\n"
     result = committed(lambda: directory_import(kind=JOB_ASSIGNMENTS, text=text, actor_id=admin.pk))
     assert result.ok
-    assert AuditEvent.objects.filter(user=learner).exists()
     assert audit_of(learner) == {(admin.pk, "Job assignment changed")}
 
 
@@ -99,7 +95,6 @@ def test_organisation_move_carries_the_administrator(committed):
     AssignmentFactory(type=AssignmentType.ORGANISATION, audience=None, organisation=new_parent, include_children=True)
     ward.parent = new_parent
     committed(lambda: tree_node_save(node=ward, actor_id=admin.pk))
-    assert AuditEvent.objects.filter(user=learner).exists()
     assert audit_of(learner) == {(admin.pk, "Job assignment changed")}
 
 
@@ -108,7 +103,6 @@ def test_first_login_carries_the_learner(committed, now):
     relative(DueEvent.FIRST_LOGIN, [learner])
     AuditEvent.objects.all().delete()  # the assignment's own rows
     committed(lambda: user_record_first_login(user_id=learner.pk, at=now))
-    assert AuditEvent.objects.filter(user=learner).exists()
     assert audit_of(learner) == {(learner.pk, "First login")}
 
 
@@ -120,7 +114,6 @@ def test_profile_date_change_carries_the_administrator(committed):
     committed(
         lambda: profile_date_set(user_id=learner.pk, field_id=field.pk, value=dt.date(2027, 1, 1), actor_id=admin.pk)
     )
-    assert AuditEvent.objects.filter(user=learner).exists()
     assert audit_of(learner) == {(admin.pk, "Profile date changed")}
 
 
@@ -146,7 +139,6 @@ def test_course_completion_in_admin_carries_the_administrator(client, committed)
         )
     )
     assert response.status_code == 302
-    assert AuditEvent.objects.filter(user=learner).exists()
     assert audit_of(learner) == {(admin.pk, "Course completed")}
 
 
@@ -157,7 +149,6 @@ def test_mark_as_complete_carries_the_learner(client, committed):
         lambda: client.force_login(learner) or client.post(reverse("courses:mark_complete", args=[course.pk]))
     )
     assert response.status_code == 302
-    assert AuditEvent.objects.filter(user=learner).exists()
     assert audit_of(learner) == {(learner.pk, "Course completed")}
 
 
