@@ -209,21 +209,40 @@ def schedule_resume_stale_jobs(sender, **kwargs) -> None:
 
 
 @shared_task(name="assignments.recompute_learners", time_limit=60, soft_time_limit=50)
-def recompute_learners(certification_id: int, user_ids: list[int], assignment_ids: list[int] | None = None) -> None:
-    """Recompute a few learners of one certification (after a directory or course event)."""
+def recompute_learners(
+    certification_id: int,
+    user_ids: list[int],
+    assignment_ids: list[int] | None = None,
+    actor_id: int | None = None,
+    actor_label: str = "",
+) -> None:
+    """Recompute a few learners of one certification (after a directory or course event).
+
+    ``actor_id`` is the person whose change caused the event; ``actor_label`` says what triggered it."""
+    actor = get_user_model()(pk=actor_id) if actor_id else None
     for start in range(0, len(user_ids), 500):
         engine.learners_recompute(
             certification_id=certification_id,
             user_ids=user_ids[start : start + 500],
             assignment_ids=assignment_ids,
+            actor=actor,
+            actor_label=actor_label,
         )
 
 
 @shared_task(name="assignments.recompute_learners_many", time_limit=60, soft_time_limit=50)
-def recompute_learners_many(user_ids: list[int], assignment_ids: list[int]) -> None:
+def recompute_learners_many(
+    user_ids: list[int], assignment_ids: list[int], actor_id: int | None = None, actor_label: str = ""
+) -> None:
     """Recompute a few learners for these assignments, whatever their certifications (one task per event)."""
+    actor = get_user_model()(pk=actor_id) if actor_id else None
     for start in range(0, len(user_ids), 500):
-        engine.learners_recompute_many(user_ids=user_ids[start : start + 500], assignment_ids=assignment_ids)
+        engine.learners_recompute_many(
+            user_ids=user_ids[start : start + 500],
+            assignment_ids=assignment_ids,
+            actor=actor,
+            actor_label=actor_label,
+        )
 
 
 @shared_task(name="assignments.sweep", time_limit=60, soft_time_limit=50)

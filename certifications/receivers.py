@@ -9,7 +9,7 @@ from courses.signals import course_completed
 
 
 @receiver(course_completed, dispatch_uid="certifications.course_completed")
-def on_course_completed(sender, user_id: int, course_id: int, **kwargs) -> None:
+def on_course_completed(sender, user_id: int, course_id: int, actor_id: int | None = None, **kwargs) -> None:
     from .tasks import course_progress
 
-    transaction.on_commit(partial(course_progress.delay, user_id, course_id))
+    transaction.on_commit(partial(course_progress.delay, user_id, course_id, actor_id=actor_id))

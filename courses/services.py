@@ -41,8 +41,11 @@ def course_complete(
                 completed_at.isoformat(),
                 getattr(actor, "pk", None) or "the system",
             )
+            actor_id = actor.pk if actor is not None and actor.is_authenticated else None
             transaction.on_commit(
-                lambda: signals.course_completed.send(sender=CourseCompletion, user_id=user_id, course_id=course_id)
+                lambda: signals.course_completed.send(
+                    sender=CourseCompletion, user_id=user_id, course_id=course_id, actor_id=actor_id
+                )
             )
     return completion
 

@@ -1,6 +1,7 @@
 """Events the courses app sends to the apps above it, after the transaction commits, ids only.
 
-- ``course_completed(user_id: int, course_id: int)`` — a learner's course completion was recorded.
+- ``course_completed(user_id: int, course_id: int, actor_id: int | None)`` — a learner's course completion
+  was recorded, by ``actor_id`` (the learner themself for "Mark as complete", an administrator, or ``None``).
 """
 
 from django.dispatch import Signal

@@ -75,26 +75,26 @@ class ProfileDateValueInline(admin.TabularInline):
     fields = ["field", "value"]
 
 
-def save_job_assignment_formset(formset) -> None:
+def save_job_assignment_formset(formset, *, actor_id: int | None) -> None:
     """Inline job assignments are saved together by the service (one signal)."""
     instances = formset.save(commit=False)
-    services.job_assignments_save(job_assignments=instances, deleted=formset.deleted_objects)
+    services.job_assignments_save(job_assignments=instances, deleted=formset.deleted_objects, actor_id=actor_id)
 
 
-def save_profile_date_formset(formset) -> None:
+def save_profile_date_formset(formset, *, actor_id: int | None) -> None:
     instances = formset.save(commit=False)
     for value in formset.deleted_objects:
-        services.profile_date_remove(user_id=value.user_id, field_id=value.field_id)
+        services.profile_date_remove(user_id=value.user_id, field_id=value.field_id, actor_id=actor_id)
     for value in instances:
-        _profile_date_value_save(value)
+        _profile_date_value_save(value, actor_id=actor_id)
 
 
-def _profile_date_value_save(value: ProfileDateValue) -> None:
+def _profile_date_value_save(value: ProfileDateValue, *, actor_id: int | None) -> None:
     if value.pk:
         old = ProfileDateValue.objects.filter(pk=value.pk).values("user_id", "field_id").first()
         if old and (old["user_id"], old["field_id"]) != (value.user_id, value.field_id):
-            services.profile_date_remove(user_id=old["user_id"], field_id=old["field_id"])
-    services.profile_date_set(user_id=value.user_id, field_id=value.field_id, value=value.value)
+            services.profile_date_remove(user_id=old["user_id"], field_id=old["field_id"], actor_id=actor_id)
+    services.profile_date_set(user_id=value.user_id, field_id=value.field_id, value=value.value, actor_id=actor_id)
 
 
 admin.site.unregister(User)
@@ -118,9 +118,9 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_formset(self, request, form, formset, change):
         if formset.model is JobAssignment:
-            save_job_assignment_formset(formset)
+            save_job_assignment_formset(formset, actor_id=request.user.pk)
         elif formset.model is ProfileDateValue:
-            save_profile_date_formset(formset)
+            save_profile_date_formset(formset, actor_id=request.user.pk)
         else:
             super().save_formset(request, form, formset, change)
 
@@ -155,17 +155,17 @@ class TreeNodeAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            services.tree_node_save(node=obj)
+            services.tree_node_save(node=obj, actor_id=request.user.pk)
         except TreeMoveError as error:  # the form checks this first; a concurrent move can still hit it
             self.message_user(request, str(error), messages.ERROR)
 
     def delete_model(self, request, obj):
-        services.tree_node_delete(node=obj)
+        services.tree_node_delete(node=obj, actor_id=request.user.pk)
 
     def delete_queryset(self, request, queryset):
         # Deepest first, so that a parent selected with its children goes after them.
         for node in sorted(queryset, key=lambda n: -n.depth):
-            services.tree_node_delete(node=node)
+            services.tree_node_delete(node=node, actor_id=request.user.pk)
 
 
 @admin.register(Organisation)
@@ -212,13 +212,13 @@ class JobAssignmentAdmin(admin.ModelAdmin):
     ordering = ["user__username", "id"]
 
     def save_model(self, request, obj, form, change):
-        services.job_assignment_save(job_assignment=obj)
+        services.job_assignment_save(job_assignment=obj, actor_id=request.user.pk)
 
     def delete_model(self, request, obj):
-        services.job_assignment_delete(job_assignment=obj)
+        services.job_assignment_delete(job_assignment=obj, actor_id=request.user.pk)
 
     def delete_queryset(self, request, queryset):
-        services.job_assignments_save(deleted=list(queryset))
+        services.job_assignments_save(deleted=list(queryset), actor_id=request.user.pk)
 
 
 # --- Audiences ------------------------------------------------------------------------------------
@@ -272,14 +272,15 @@ class AudienceAdmin(admin.ModelAdmin):
             audience_id=form.instance.pk,
             add_user_ids=[user.pk for user in form.cleaned_data.get("add_members") or ()],
             remove_user_ids=[user.pk for user in form.cleaned_data.get("remove_members") or ()],
+            actor_id=request.user.pk,
         )
 
     def delete_model(self, request, obj):
-        services.audience_delete(audience=obj)
+        services.audience_delete(audience=obj, actor_id=request.user.pk)
 
     def delete_queryset(self, request, queryset):
         for audience in queryset:
-            services.audience_delete(audience=audience)
+            services.audience_delete(audience=audience, actor_id=request.user.pk)
 
 
 @admin.register(AudienceMember)
@@ -300,15 +301,15 @@ class AudienceMemberAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.audience_members_add(audience_id=obj.audience_id, user_ids=[obj.user_id])
+        services.audience_members_add(audience_id=obj.audience_id, user_ids=[obj.user_id], actor_id=request.user.pk)
         saved = AudienceMember.objects.get(audience_id=obj.audience_id, user_id=obj.user_id)
         obj.pk, obj.added_at = saved.pk, saved.added_at
 
     def delete_model(self, request, obj):
-        services.audience_memberships_delete(memberships=[obj])
+        services.audience_memberships_delete(memberships=[obj], actor_id=request.user.pk)
 
     def delete_queryset(self, request, queryset):
-        services.audience_memberships_delete(memberships=list(queryset))
+        services.audience_memberships_delete(memberships=list(queryset), actor_id=request.user.pk)
 
 
 # --- Profile date fields --------------------------------------------------------------------------
@@ -328,11 +329,11 @@ class ProfileDateFieldAdmin(admin.ModelAdmin):
         return field.value_count
 
     def delete_model(self, request, obj):
-        services.profile_date_field_delete(field=obj)
+        services.profile_date_field_delete(field=obj, actor_id=request.user.pk)
 
     def delete_queryset(self, request, queryset):
         for field in queryset:
-            services.profile_date_field_delete(field=field)
+            services.profile_date_field_delete(field=field, actor_id=request.user.pk)
 
 
 @admin.register(ProfileDateValue)
@@ -345,12 +346,12 @@ class ProfileDateValueAdmin(admin.ModelAdmin):
     ordering = ["user__username", "field__name"]
 
     def save_model(self, request, obj, form, change):
-        _profile_date_value_save(obj)
+        _profile_date_value_save(obj, actor_id=request.user.pk)
         saved = ProfileDateValue.objects.get(user_id=obj.user_id, field_id=obj.field_id)
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):
-        services.profile_date_remove(user_id=obj.user_id, field_id=obj.field_id)
+        services.profile_date_remove(user_id=obj.user_id, field_id=obj.field_id, actor_id=request.user.pk)
 
     def delete_queryset(self, request, queryset):
-        services.profile_dates_remove(values=list(queryset))
+        services.profile_dates_remove(values=list(queryset), actor_id=request.user.pk)

@@ -390,7 +390,7 @@ def _validate_audience_members(rows: _Rows, result: ImportResult) -> dict[int, t
 # --- Entry point ---
 
 
-def directory_import(*, kind: str, text: str) -> ImportResult:
+def directory_import(*, kind: str, text: str, actor_id: int | None = None) -> ImportResult:
     """Validate every row of ``text`` (CSV of ``kind``); write all of it in one transaction or nothing."""
     fmt = FORMATS[kind]
     result = ImportResult(kind=kind)
@@ -408,14 +408,14 @@ def directory_import(*, kind: str, text: str) -> ImportResult:
         if result.ok:
             result.created = sum(1 for ja in job_assignments if ja.pk is None)
             result.updated = len(job_assignments) - result.created
-            services.job_assignments_save(job_assignments=job_assignments)
+            services.job_assignments_save(job_assignments=job_assignments, actor_id=actor_id)
     else:
         changes = _validate_audience_members(rows, result)
         if result.ok:
             with transaction.atomic():
                 for audience_id, (add, remove) in sorted(changes.items()):
                     added, removed = services.audience_members_change(
-                        audience_id=audience_id, add_user_ids=add, remove_user_ids=remove
+                        audience_id=audience_id, add_user_ids=add, remove_user_ids=remove, actor_id=actor_id
                     )
                     result.created += len(added)
                     result.updated += len(removed)

@@ -1,4 +1,7 @@
-"""Changes to the directory. Each sends its signal once, after commit, with ids only (see ``signals``)."""
+"""Changes to the directory. Each sends its signal once, after commit, with ids only (see ``signals``).
+
+``actor_id`` is the person who made the change (the learner themself for a first login); it goes
+with the signal so the audit rows of the work it causes carry them."""
 
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -46,7 +49,7 @@ def user_record_first_login(*, user_id: int, at: datetime | None = None) -> bool
         LearnerProfile.objects.get_or_create(user_id=user_id)
         updated = LearnerProfile.objects.filter(user_id=user_id, first_login_at__isnull=True).update(first_login_at=at)
         if updated:
-            _on_commit_send(signals.first_login, sender=LearnerProfile, user_id=user_id)
+            _on_commit_send(signals.first_login, sender=LearnerProfile, user_id=user_id, actor_id=user_id)
     return bool(updated)
 
 
@@ -61,7 +64,7 @@ def _tree_user_ids(node: TreeNodeT, path: str) -> list[int]:
     )
 
 
-def tree_node_save(*, node: TreeNodeT) -> TreeNodeT:
+def tree_node_save(*, node: TreeNodeT, actor_id: int | None = None) -> TreeNodeT:
     """Save an organisation or position, keeping its materialised path and its subtree's right.
 
     Moving a node rewrites the paths of everything below it in one UPDATE, and tells the
@@ -93,11 +96,13 @@ def tree_node_save(*, node: TreeNodeT) -> TreeNodeT:
             )
             user_ids = _tree_user_ids(node, new_path)
             if user_ids:
-                _on_commit_send(signals.job_assignments_changed, sender=JobAssignment, user_ids=user_ids)
+                _on_commit_send(
+                    signals.job_assignments_changed, sender=JobAssignment, user_ids=user_ids, actor_id=actor_id
+                )
     return node
 
 
-def tree_node_delete(*, node: TreeNodeT) -> None:
+def tree_node_delete(*, node: TreeNodeT, actor_id: int | None = None) -> None:
     """Delete a leaf organisation or position; job assignments that named it lose it (signalled).
 
     A node with children cannot be deleted (``ProtectedError``): move or delete the children first.
@@ -106,14 +111,17 @@ def tree_node_delete(*, node: TreeNodeT) -> None:
         user_ids = _tree_user_ids(node, node.path)
         node.delete()
         if user_ids:
-            _on_commit_send(signals.job_assignments_changed, sender=JobAssignment, user_ids=user_ids)
+            _on_commit_send(signals.job_assignments_changed, sender=JobAssignment, user_ids=user_ids, actor_id=actor_id)
 
 
 # --- Job assignments ------------------------------------------------------------------------------
 
 
 def job_assignments_save(
-    *, job_assignments: Iterable[JobAssignment] = (), deleted: Iterable[JobAssignment] = ()
+    *,
+    job_assignments: Iterable[JobAssignment] = (),
+    deleted: Iterable[JobAssignment] = (),
+    actor_id: int | None = None,
 ) -> list[int]:
     """Create, change and delete job assignments together; one signal names every user affected.
 
@@ -144,25 +152,31 @@ def job_assignments_save(
             user_ids.add(ja.user_id)
             ja.delete()
         if user_ids:
-            _on_commit_send(signals.job_assignments_changed, sender=JobAssignment, user_ids=sorted(user_ids))
+            _on_commit_send(
+                signals.job_assignments_changed, sender=JobAssignment, user_ids=sorted(user_ids), actor_id=actor_id
+            )
     return sorted(user_ids)
 
 
-def job_assignment_save(*, job_assignment: JobAssignment) -> JobAssignment:
+def job_assignment_save(*, job_assignment: JobAssignment, actor_id: int | None = None) -> JobAssignment:
     """Create or change one job assignment (signalled when a field that matters changed)."""
-    job_assignments_save(job_assignments=[job_assignment])
+    job_assignments_save(job_assignments=[job_assignment], actor_id=actor_id)
     return job_assignment
 
 
-def job_assignment_delete(*, job_assignment: JobAssignment) -> None:
-    job_assignments_save(deleted=[job_assignment])
+def job_assignment_delete(*, job_assignment: JobAssignment, actor_id: int | None = None) -> None:
+    job_assignments_save(deleted=[job_assignment], actor_id=actor_id)
 
 
 # --- Audiences ------------------------------------------------------------------------------------
 
 
 def audience_members_change(
-    *, audience_id: int, add_user_ids: Iterable[int] = (), remove_user_ids: Iterable[int] = ()
+    *,
+    audience_id: int,
+    add_user_ids: Iterable[int] = (),
+    remove_user_ids: Iterable[int] = (),
+    actor_id: int | None = None,
 ) -> tuple[list[int], list[int]]:
     """Add and remove members of one audience; one signal names everyone who joined or left.
 
@@ -193,31 +207,32 @@ def audience_members_change(
                 sender=AudienceMember,
                 audience_id=audience_id,
                 user_ids=sorted(added + removed),
+                actor_id=actor_id,
             )
     return added, removed
 
 
-def audience_members_add(*, audience_id: int, user_ids: Iterable[int]) -> list[int]:
+def audience_members_add(*, audience_id: int, user_ids: Iterable[int], actor_id: int | None = None) -> list[int]:
     """Add users to an audience; returns the ids that were not members before."""
-    return audience_members_change(audience_id=audience_id, add_user_ids=user_ids)[0]
+    return audience_members_change(audience_id=audience_id, add_user_ids=user_ids, actor_id=actor_id)[0]
 
 
-def audience_members_remove(*, audience_id: int, user_ids: Iterable[int]) -> list[int]:
+def audience_members_remove(*, audience_id: int, user_ids: Iterable[int], actor_id: int | None = None) -> list[int]:
     """Remove users from an audience; returns the ids that were members."""
-    return audience_members_change(audience_id=audience_id, remove_user_ids=user_ids)[1]
+    return audience_members_change(audience_id=audience_id, remove_user_ids=user_ids, actor_id=actor_id)[1]
 
 
-def audience_memberships_delete(*, memberships: Iterable[AudienceMember]) -> None:
+def audience_memberships_delete(*, memberships: Iterable[AudienceMember], actor_id: int | None = None) -> None:
     """Remove the given memberships (of any audiences): one signal per audience."""
     by_audience: dict[int, set[int]] = {}
     for membership in memberships:
         by_audience.setdefault(membership.audience_id, set()).add(membership.user_id)
     with transaction.atomic():
         for audience_id, user_ids in sorted(by_audience.items()):
-            audience_members_remove(audience_id=audience_id, user_ids=user_ids)
+            audience_members_remove(audience_id=audience_id, user_ids=user_ids, actor_id=actor_id)
 
 
-def audience_delete(*, audience: Audience) -> None:
+def audience_delete(*, audience: Audience, actor_id: int | None = None) -> None:
     """Delete an audience; its former members are signalled as having left it."""
     with transaction.atomic():
         audience_id = audience.pk
@@ -225,14 +240,24 @@ def audience_delete(*, audience: Audience) -> None:
         audience.delete()
         if user_ids:
             _on_commit_send(
-                signals.audience_members_changed, sender=AudienceMember, audience_id=audience_id, user_ids=user_ids
+                signals.audience_members_changed,
+                sender=AudienceMember,
+                audience_id=audience_id,
+                user_ids=user_ids,
+                actor_id=actor_id,
             )
 
 
 # --- Profile dates --------------------------------------------------------------------------------
 
 
-def profile_date_set(*, user_id: int, field_id: int, value: date | None) -> bool:
+def _profile_date_send(*, user_id: int, field_id: int, actor_id: int | None) -> None:
+    _on_commit_send(
+        signals.profile_date_changed, sender=ProfileDateValue, user_id=user_id, field_id=field_id, actor_id=actor_id
+    )
+
+
+def profile_date_set(*, user_id: int, field_id: int, value: date | None, actor_id: int | None = None) -> bool:
     """Set a user's value of a profile date field (``None`` stores an invalid/unknown value).
 
     Returns True (and signals) when the stored value was created or changed.
@@ -246,30 +271,30 @@ def profile_date_set(*, user_id: int, field_id: int, value: date | None) -> bool
         else:
             row.value = value
             row.save(update_fields=["value"])
-        _on_commit_send(signals.profile_date_changed, sender=ProfileDateValue, user_id=user_id, field_id=field_id)
+        _profile_date_send(user_id=user_id, field_id=field_id, actor_id=actor_id)
     return True
 
 
-def profile_date_remove(*, user_id: int, field_id: int) -> bool:
+def profile_date_remove(*, user_id: int, field_id: int, actor_id: int | None = None) -> bool:
     """Remove a user's value of a profile date field. Returns True (and signals) when there was one."""
     with transaction.atomic():
         deleted, _ = ProfileDateValue.objects.filter(user_id=user_id, field_id=field_id).delete()
         if deleted:
-            _on_commit_send(signals.profile_date_changed, sender=ProfileDateValue, user_id=user_id, field_id=field_id)
+            _profile_date_send(user_id=user_id, field_id=field_id, actor_id=actor_id)
     return bool(deleted)
 
 
-def profile_date_field_delete(*, field: ProfileDateField) -> None:
+def profile_date_field_delete(*, field: ProfileDateField, actor_id: int | None = None) -> None:
     """Delete a profile date field and its values; each user who had a value is signalled."""
     with transaction.atomic():
         field_id = field.pk
         user_ids = sorted(ProfileDateValue.objects.filter(field_id=field_id).values_list("user_id", flat=True))
         field.delete()
         for user_id in user_ids:
-            _on_commit_send(signals.profile_date_changed, sender=ProfileDateValue, user_id=user_id, field_id=field_id)
+            _profile_date_send(user_id=user_id, field_id=field_id, actor_id=actor_id)
 
 
-def profile_dates_remove(*, values: Iterable[ProfileDateValue]) -> None:
+def profile_dates_remove(*, values: Iterable[ProfileDateValue], actor_id: int | None = None) -> None:
     with transaction.atomic():
         for value in values:
-            profile_date_remove(user_id=value.user_id, field_id=value.field_id)
+            profile_date_remove(user_id=value.user_id, field_id=value.field_id, actor_id=actor_id)

@@ -2,7 +2,8 @@
 
 Every signal is sent once, after the transaction that made the change commits
 (``transaction.on_commit``), and carries ids only. ``sender`` is the model class
-the change concerns.
+the change concerns. Each also carries ``actor_id``: the person who made the change (the learner
+themself for a first login), or ``None`` for the system; the audit rows of the work it causes carry them.
 
 - ``audience_members_changed(audience_id: int, user_ids: list[int])`` — users joined or left an audience.
 - ``job_assignments_changed(user_ids: list[int])`` — a job assignment of these users was created,

@@ -23,7 +23,7 @@ def directory_import_view(request: HttpRequest) -> HttpResponse:
         except ValueError as error:
             form.add_error("file", str(error))
         else:
-            result = directory_import(kind=form.cleaned_data["kind"], text=text)
+            result = directory_import(kind=form.cleaned_data["kind"], text=text, actor_id=request.user.pk)
             if result.ok:
                 messages.success(request, result.summary())
                 return redirect("directory:import")

@@ -129,13 +129,13 @@ class Context:
     recert_days: int = 0
 
     @classmethod
-    def build(cls, *, certification: Certification, now, actor, scope: Scope) -> Context:
+    def build(cls, *, certification: Certification, now, actor, scope: Scope, actor_label: str = "") -> Context:
         cert_days, recert_days = allowance_days(certification)
         return cls(
             certification=certification,
             now=now,
             actor_id=getattr(actor, "pk", None),
-            actor_label="" if actor is not None else ENGINE_LABEL,
+            actor_label=actor_label or ("" if actor is not None else ENGINE_LABEL),
             scope=scope,
             conflicts=conflicting_certification_ids(certification.pk),
             cert_days=cert_days,
@@ -645,7 +645,15 @@ def _actor(ctx: Context):
 
 
 def _run(
-    *, certification_id: int, assignments, scope: Scope, now, actor, restricted: bool = False, certification=None
+    *,
+    certification_id: int,
+    assignments,
+    scope: Scope,
+    now,
+    actor,
+    restricted: bool = False,
+    certification=None,
+    actor_label: str = "",
 ) -> int:
     now = now or timezone.now()
     with transaction.atomic():
@@ -653,7 +661,7 @@ def _run(
         sql.bulk_session(large=scope.user_ids is None)
         if certification is None:
             certification = Certification.objects.get(pk=certification_id)
-        ctx = Context.build(certification=certification, now=now, actor=actor, scope=scope)
+        ctx = Context.build(certification=certification, now=now, actor=actor, scope=scope, actor_label=actor_label)
         changes = RouteChanges()
         for assignment in assignments:
             changes.add(_materialise_one(ctx, assignment))
@@ -691,9 +699,17 @@ def assignment_materialise(
 
 
 def learners_recompute(
-    *, certification_id: int, user_ids: list[int], now: dt.datetime | None = None, actor=None, assignment_ids=None
+    *,
+    certification_id: int,
+    user_ids: list[int],
+    now: dt.datetime | None = None,
+    actor=None,
+    assignment_ids=None,
+    actor_label: str = "",
 ) -> int:
-    """Recompute a few learners of one certification, synchronously (every assignment, or the given ones)."""
+    """Recompute a few learners of one certification, synchronously (every assignment, or the given ones).
+
+    ``actor`` is the person whose change caused it, ``actor_label`` says in words what triggered it."""
     filters = {"pk__in": assignment_ids} if assignment_ids is not None else {}
     return _run(
         certification_id=certification_id,
@@ -702,11 +718,17 @@ def learners_recompute(
         now=now,
         actor=actor,
         restricted=assignment_ids is not None,
+        actor_label=actor_label,
     )
 
 
 def learners_recompute_many(
-    *, user_ids: list[int], assignment_ids: list[int], now: dt.datetime | None = None, actor=None
+    *,
+    user_ids: list[int],
+    assignment_ids: list[int],
+    now: dt.datetime | None = None,
+    actor=None,
+    actor_label: str = "",
 ) -> int:
     """``learners_recompute`` of a few learners for the given assignments of many certifications (a
     directory or course event that reaches them all): the assignments and their certifications are
@@ -727,6 +749,7 @@ def learners_recompute_many(
             actor=actor,
             restricted=True,
             certification=certifications[certification_id],
+            actor_label=actor_label,
         )
     return written
 

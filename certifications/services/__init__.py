@@ -2,7 +2,13 @@
 
 from .audit import audit_insert_select, audit_write, record_snapshot
 from .dates import PeriodDates, certification_period_dates, period_dates
-from .lifecycle import record_progress, records_expire, records_progress_for_course, records_window_open
+from .lifecycle import (
+    record_progress,
+    records_expire,
+    records_progress_for_course,
+    records_progress_repair,
+    records_window_open,
+)
 from .records import record_assign_many, record_due_dates_apply, record_unassign_many
 
 __all__ = [
@@ -12,6 +18,7 @@ __all__ = [
     "record_progress",
     "records_expire",
     "records_progress_for_course",
+    "records_progress_repair",
     "records_window_open",
     "audit_insert_select",
     "audit_write",

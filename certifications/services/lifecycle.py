@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 
 from courses.models import CourseCompletion
 from courses.services import completions_archive
@@ -136,7 +137,9 @@ def _certify(*, record: CertificationRecord, completion: dt.datetime) -> None:
     record.due_date = dates.expiry
 
 
-def records_progress_for_course(*, user_id: int, course_id: int, now: dt.datetime, actor_label: str = "") -> int:
+def records_progress_for_course(
+    *, user_id: int, course_id: int, now: dt.datetime, actor=None, actor_label: str = ""
+) -> int:
     """Re-evaluate the learner's records of every certification whose content has the course."""
     certification_ids = (
         CertificationRecord.objects.filter(user_id=user_id, certification__course_sets__courses__id=course_id)
@@ -145,8 +148,48 @@ def records_progress_for_course(*, user_id: int, course_id: int, now: dt.datetim
     )
     changed = 0
     for certification_id in list(certification_ids):
-        record_progress(user_id=user_id, certification_id=certification_id, now=now, actor_label=actor_label)
+        record_progress(
+            user_id=user_id, certification_id=certification_id, now=now, actor=actor, actor_label=actor_label
+        )
         changed += 1
+    return changed
+
+
+def records_progress_repair(*, now: dt.datetime, actor_label: str, certification_id: int | None = None) -> int:
+    """Apply course completions that never reached their records (a lost ``course_completed`` event).
+
+    The records whose current path counts (the certification path, or the recertification path once
+    the window is open) and whose learner holds a completion of one of that path's courses are found
+    with one query per certification and path; each is then re-evaluated by ``record_progress``, as
+    the course_completed path does. A record with nothing to apply is left as it is, so a second run
+    changes nothing. Returns the number of records changed.
+    """
+    certifications = Certification.objects.filter(course_sets__isnull=False).distinct().order_by("pk")
+    if certification_id is not None:
+        certifications = certifications.filter(pk=certification_id)
+    changed = 0
+    for certification in certifications:
+        for path in (CertificationPath.CERTIFICATION, CertificationPath.RECERTIFICATION):
+            course_ids = path_course_ids(certification=certification, path=path)
+            if not course_ids:
+                continue
+            records = CertificationRecord.objects.filter(certification=certification, path=path).filter(
+                Exists(CourseCompletion.objects.filter(user_id=OuterRef("user_id"), course_id__in=course_ids))
+            )
+            if path == CertificationPath.RECERTIFICATION:
+                records = records.filter(renewal_status=RenewalStatus.DUE)
+            else:
+                records = records.exclude(status=RecordStatus.CERTIFIED)
+            for user_id, status, completion_date in list(
+                records.order_by("user_id").values_list("user_id", "status", "completion_date")
+            ):
+                record = record_progress(
+                    user_id=user_id, certification_id=certification.pk, now=now, actor_label=actor_label
+                )
+                if record is not None and (record.status, record.completion_date) != (status, completion_date):
+                    changed += 1
+    if changed:
+        logger.info("%s: applied course completions to %d records", actor_label, changed)
     return changed
 
 

@@ -3,7 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assignments.models import Assignment, AssignmentType, UserAssignment
+from assignments.models import Assignment, AssignmentType, DueKind, UserAssignment
 from directory.models import AudienceMember
 from tests.factories.assignments import AssignmentFactory
 from tests.factories.certifications import CertificationFactory
@@ -20,6 +20,11 @@ def audience_assignment(members=(), certification=None, **fields) -> Assignment:
         audience=audience,
         **fields,
     )
+
+
+def relative_due(event: str, amount: int = 1, unit: str = "days", **targets) -> dict:
+    """The fields of a due date ``amount`` ``unit`` after ``event``."""
+    return {"due_kind": DueKind.RELATIVE, "due_amount": amount, "due_unit": unit, "due_event": event, **targets}
 
 
 def route(assignment, user) -> UserAssignment:

@@ -1,15 +1,18 @@
 """Background recomputation: batches with progress, the periodic sweep, and its schedule."""
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 
 from assignments import tasks
-from assignments.models import RecomputeJob, UserAssignment
+from assignments.models import DueEvent, RecomputeJob, UserAssignment
 from certifications.models import CertificationRecord
 from certlms.celery import app
-from tests.factories.directory import UserFactory
+from directory.models import ProfileDateValue
+from tests.factories.directory import ProfileDateFieldFactory, UserFactory
 
-from .helpers import audience_assignment
+from .helpers import audience_assignment, relative_due, route
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +60,22 @@ def test_the_sweep_repairs_what_was_missed(now, django_capture_on_commit_callbac
         tasks.sweep()
     assert UserAssignment.objects.filter(user=users[0]).exists()
     assert not CertificationRecord.objects.filter(user=orphan).exists()
+
+
+def test_the_sweep_repairs_a_due_date_whose_event_was_lost(now):
+    """A profile date written without its signal (straight to the table): the sweep sets the due
+    dates of the route and the record that the event would have set."""
+    field, user = ProfileDateFieldFactory(), UserFactory()
+    assignment = audience_assignment(
+        [user], **relative_due(DueEvent.PROFILE_DATE, unit="months", due_event_profile_field=field)
+    )
+    tasks.materialise_assignment(assignment.pk)
+    assert route(assignment, user).due_date is None
+    ProfileDateValue.objects.create(user=user, field=field, value=dt.date(2027, 6, 1))
+    tasks.sweep()
+    expected = dt.datetime(2027, 7, 1, tzinfo=dt.UTC)
+    assert route(assignment, user).due_date == expected
+    assert CertificationRecord.objects.get(user=user).due_date == expected
 
 
 def test_the_sweep_is_scheduled_every_assignment_sweep_interval():

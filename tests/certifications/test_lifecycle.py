@@ -238,9 +238,9 @@ def test_beat_sweep_is_idempotent_and_touches_only_records_due():
         f: getattr(not_yet, f) for f in ("status", "renewal_status", "path", "updated_at", "window_opens")
     }
     with mock.patch("certifications.tasks.timezone.now", return_value=now):
-        assert tasks.lifecycle_sweep.delay().get() == {"windows_opened": 1, "expired": 1}
+        assert tasks.lifecycle_sweep.delay().get() == {"windows_opened": 1, "expired": 1, "progress_repaired": 0}
         events = AuditEvent.objects.count()
-        assert tasks.lifecycle_sweep.delay().get() == {"windows_opened": 0, "expired": 0}
+        assert tasks.lifecycle_sweep.delay().get() == {"windows_opened": 0, "expired": 0, "progress_repaired": 0}
     assert AuditEvent.objects.count() == events == 2
     assert set(AuditEvent.objects.values_list("actor_label", flat=True)) == {tasks.LIFECYCLE_TASK}
     window_due.refresh_from_db()
@@ -315,4 +315,34 @@ def test_many_learners_with_earlier_completions_are_evaluated_in_celery(django_c
     assert set(CertificationRecord.objects.values_list("status", flat=True)) == {RecordStatus.CERTIFIED}
     assert set(AuditEvent.objects.filter(action="certified").values_list("actor_label", flat=True)) == {
         tasks.ASSIGNED_PROGRESS_TASK
+    }
+
+
+def test_the_lifecycle_sweep_applies_completions_that_never_reached_the_record():
+    """A completion written without its event (straight to the table, as if the event was lost) is
+    found by the sweep and applied as the course_completed path does; a second sweep changes nothing."""
+    now = at(2027, 3, 1)
+    first, second, lone = CourseFactory(), CourseFactory(), CourseFactory()
+    both = CourseSetFactory(courses=[first, second])
+    partial = CourseSetFactory(courses=[lone], certification=CertificationFactory())
+    partial_second = CourseSetFactory(courses=[CourseFactory()], certification=partial.certification)
+    certified, in_progress, untouched = UserFactory(), UserFactory(), UserFactory()
+    for user in (certified, untouched):
+        CertificationRecordFactory(user=user, certification=both.certification)
+    CertificationRecordFactory(user=in_progress, certification=partial_second.certification)
+    complete(certified, first, at(2027, 2, 1))
+    complete(certified, second, at(2027, 2, 2))
+    complete(in_progress, lone, at(2027, 2, 3))
+    with mock.patch("certifications.tasks.timezone.now", return_value=now):
+        assert tasks.lifecycle_sweep.delay().get() == {"windows_opened": 0, "expired": 0, "progress_repaired": 2}
+        events = AuditEvent.objects.count()
+        assert tasks.lifecycle_sweep.delay().get() == {"windows_opened": 0, "expired": 0, "progress_repaired": 0}
+    assert events == AuditEvent.objects.count() == 2
+    record = CertificationRecord.objects.get(user=certified)
+    assert (record.status, record.completion_date) == (RecordStatus.CERTIFIED, at(2027, 2, 2))
+    assert CertificationRecord.objects.get(user=in_progress).status == RecordStatus.IN_PROGRESS
+    assert CertificationRecord.objects.get(user=untouched).status == RecordStatus.NOT_CERTIFIED
+    assert set(AuditEvent.objects.values_list("actor_label", "action")) == {
+        (tasks.LIFECYCLE_TASK, "certified"),
+        (tasks.LIFECYCLE_TASK, "in_progress"),
     }

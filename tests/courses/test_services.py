@@ -20,7 +20,7 @@ def test_completing_a_course_creates_the_record_and_signals_once(capture_signal,
     with django_capture_on_commit_callbacks(execute=True):
         completion = services.course_complete(user_id=user.pk, course_id=course.pk, completed_at=T0)
     assert (completion.user_id, completion.course_id, completion.completed_at) == (user.pk, course.pk, T0)
-    assert calls == [{"user_id": user.pk, "course_id": course.pk}]
+    assert calls == [{"user_id": user.pk, "course_id": course.pk, "actor_id": None}]
 
 
 def test_completing_again_updates_the_time_and_signals(capture_signal, django_capture_on_commit_callbacks):
@@ -30,7 +30,7 @@ def test_completing_again_updates_the_time_and_signals(capture_signal, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         services.course_complete(user_id=existing.user_id, course_id=existing.course_id, completed_at=later)
     assert CourseCompletion.objects.get().completed_at == later
-    assert calls == [{"user_id": existing.user_id, "course_id": existing.course_id}]
+    assert calls == [{"user_id": existing.user_id, "course_id": existing.course_id, "actor_id": None}]
 
 
 def test_recording_the_same_completion_again_changes_nothing(capture_signal, django_capture_on_commit_callbacks):

@@ -43,7 +43,7 @@ def test_mark_as_complete_records_the_completion_and_signals(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("courses:mark_complete", args=[course.pk]), follow=True)
     assert CourseCompletion.objects.filter(user=learner, course=course).exists()
-    assert calls == [{"user_id": learner.pk, "course_id": course.pk}]
+    assert calls == [{"user_id": learner.pk, "course_id": course.pk, "actor_id": learner.pk}]
     html = response.content.decode()
     assert "Completed on" in html and "Mark as complete" not in html
 

@@ -89,7 +89,7 @@ def test_tree_list_is_ordered_by_path_and_indented(admin_client):
 
 
 def test_adding_and_moving_an_organisation_keeps_paths(
-    admin_client, capture_signal, django_capture_on_commit_callbacks
+    admin_user, admin_client, capture_signal, django_capture_on_commit_callbacks
 ):
     root, other = OrganisationFactory(name="Root"), OrganisationFactory(name="Other")
     response = admin_client.post(
@@ -109,7 +109,7 @@ def test_adding_and_moving_an_organisation_keeps_paths(
     assert response.status_code == 302
     grandchild.refresh_from_db()
     assert grandchild.path == f"/{other.pk}/{child.pk}/{grandchild.pk}/"
-    assert calls == [{"user_ids": [ja.user_id]}]
+    assert calls == [{"user_ids": [ja.user_id], "actor_id": admin_user.pk}]
 
 
 def test_moving_an_organisation_below_itself_is_refused(admin_client):
@@ -124,7 +124,9 @@ def test_moving_an_organisation_below_itself_is_refused(admin_client):
     assert root.parent is None
 
 
-def test_job_assignment_added_in_admin_signals(admin_client, capture_signal, django_capture_on_commit_callbacks):
+def test_job_assignment_added_in_admin_signals(
+    admin_user, admin_client, capture_signal, django_capture_on_commit_callbacks
+):
     user, manager = UserFactory(), UserFactory()
     calls = capture_signal(signals.job_assignments_changed)
     with django_capture_on_commit_callbacks(execute=True):
@@ -134,10 +136,12 @@ def test_job_assignment_added_in_admin_signals(admin_client, capture_signal, dja
         )
     assert response.status_code == 302
     assert JobAssignment.objects.get(user=user).manager == manager
-    assert calls == [{"user_ids": [user.pk]}]
+    assert calls == [{"user_ids": [user.pk], "actor_id": admin_user.pk}]
 
 
-def test_job_assignment_deleted_in_bulk_signals_once(admin_client, capture_signal, django_capture_on_commit_callbacks):
+def test_job_assignment_deleted_in_bulk_signals_once(
+    admin_user, admin_client, capture_signal, django_capture_on_commit_callbacks
+):
     jas = [JobAssignmentFactory(), JobAssignmentFactory()]
     calls = capture_signal(signals.job_assignments_changed)
     with django_capture_on_commit_callbacks(execute=True):
@@ -146,11 +150,11 @@ def test_job_assignment_deleted_in_bulk_signals_once(admin_client, capture_signa
             {"action": "delete_selected", "_selected_action": [ja.pk for ja in jas], "post": "yes"},
         )
     assert not JobAssignment.objects.exists()
-    assert calls == [{"user_ids": sorted(ja.user_id for ja in jas)}]
+    assert calls == [{"user_ids": sorted(ja.user_id for ja in jas), "actor_id": admin_user.pk}]
 
 
 def test_user_page_edits_profile_job_assignments_and_profile_dates(
-    admin_client, capture_signal, django_capture_on_commit_callbacks
+    admin_user, admin_client, capture_signal, django_capture_on_commit_callbacks
 ):
     user = UserFactory()
     field = ProfileDateFieldFactory()
@@ -180,11 +184,13 @@ def test_user_page_edits_profile_job_assignments_and_profile_dates(
     assert user.profile.timezone == "Europe/Paris"
     assert JobAssignment.objects.get(user=user).organisation == org
     assert ProfileDateValue.objects.get(user=user, field=field).value == datetime.date(2026, 2, 3)
-    assert jobs == [{"user_ids": [user.pk]}]
-    assert dates == [{"user_id": user.pk, "field_id": field.pk}]
+    assert jobs == [{"user_ids": [user.pk], "actor_id": admin_user.pk}]
+    assert dates == [{"user_id": user.pk, "field_id": field.pk, "actor_id": admin_user.pk}]
 
 
-def test_user_page_deleting_a_job_assignment_signals(admin_client, capture_signal, django_capture_on_commit_callbacks):
+def test_user_page_deleting_a_job_assignment_signals(
+    admin_user, admin_client, capture_signal, django_capture_on_commit_callbacks
+):
     ja = JobAssignmentFactory()
     url = reverse("admin:auth_user_change", args=[ja.user_id])
     data = admin_post_data(admin_client.get(url))
@@ -193,7 +199,7 @@ def test_user_page_deleting_a_job_assignment_signals(admin_client, capture_signa
     with django_capture_on_commit_callbacks(execute=True):
         assert admin_client.post(url, data).status_code == 302
     assert not JobAssignment.objects.filter(pk=ja.pk).exists()
-    assert calls == [{"user_ids": [ja.user_id]}]
+    assert calls == [{"user_ids": [ja.user_id], "actor_id": admin_user.pk}]
 
 
 def test_user_page_rejects_an_unknown_timezone(admin_client):
@@ -204,7 +210,9 @@ def test_user_page_rejects_an_unknown_timezone(admin_client):
     assert admin_client.post(url, data).status_code == 200
 
 
-def test_audience_members_added_and_removed_in_admin(admin_client, capture_signal, django_capture_on_commit_callbacks):
+def test_audience_members_added_and_removed_in_admin(
+    admin_user, admin_client, capture_signal, django_capture_on_commit_callbacks
+):
     audience = AudienceFactory(name="Nurses")
     leaving, staying, joining = UserFactory(), UserFactory(), UserFactory()
     for user in (leaving, staying):
@@ -217,7 +225,9 @@ def test_audience_members_added_and_removed_in_admin(admin_client, capture_signa
         )
     assert response.status_code == 302
     assert set(audience.members.all()) == {staying, joining}
-    assert calls == [{"audience_id": audience.pk, "user_ids": sorted([leaving.pk, joining.pk])}]
+    assert calls == [
+        {"audience_id": audience.pk, "user_ids": sorted([leaving.pk, joining.pk]), "actor_id": admin_user.pk}
+    ]
 
 
 def test_audience_member_search_works_for_the_member_fields(admin_client):
@@ -231,7 +241,7 @@ def test_audience_member_search_works_for_the_member_fields(admin_client):
 
 
 def test_audience_memberships_deleted_in_bulk_signal_per_audience(
-    admin_client, capture_signal, django_capture_on_commit_callbacks
+    admin_user, admin_client, capture_signal, django_capture_on_commit_callbacks
 ):
     a, b = AudienceFactory(), AudienceFactory()
     users = [UserFactory() for _ in range(3)]
@@ -248,12 +258,14 @@ def test_audience_memberships_deleted_in_bulk_signal_per_audience(
         )
     assert not AudienceMember.objects.exists()
     assert sorted(calls, key=lambda c: c["audience_id"]) == [
-        {"audience_id": a.pk, "user_ids": sorted([users[0].pk, users[1].pk])},
-        {"audience_id": b.pk, "user_ids": [users[2].pk]},
+        {"audience_id": a.pk, "user_ids": sorted([users[0].pk, users[1].pk]), "actor_id": admin_user.pk},
+        {"audience_id": b.pk, "user_ids": [users[2].pk], "actor_id": admin_user.pk},
     ]
 
 
-def test_audience_member_added_on_its_own_page(admin_client, capture_signal, django_capture_on_commit_callbacks):
+def test_audience_member_added_on_its_own_page(
+    admin_user, admin_client, capture_signal, django_capture_on_commit_callbacks
+):
     audience, user = AudienceFactory(), UserFactory()
     calls = capture_signal(signals.audience_members_changed)
     with django_capture_on_commit_callbacks(execute=True):
@@ -261,10 +273,10 @@ def test_audience_member_added_on_its_own_page(admin_client, capture_signal, dja
             reverse("admin:directory_audiencemember_add"), {"audience": audience.pk, "user": user.pk}
         )
     assert response.status_code == 302
-    assert calls == [{"audience_id": audience.pk, "user_ids": [user.pk]}]
+    assert calls == [{"audience_id": audience.pk, "user_ids": [user.pk], "actor_id": admin_user.pk}]
 
 
-def test_profile_date_value_page_signals(admin_client, capture_signal, django_capture_on_commit_callbacks):
+def test_profile_date_value_page_signals(admin_user, admin_client, capture_signal, django_capture_on_commit_callbacks):
     field, user = ProfileDateFieldFactory(), UserFactory()
     calls = capture_signal(signals.profile_date_changed)
     with django_capture_on_commit_callbacks(execute=True):
@@ -276,11 +288,11 @@ def test_profile_date_value_page_signals(admin_client, capture_signal, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(reverse("admin:directory_profiledatevalue_delete", args=[value.pk]), {"post": "yes"})
     assert not ProfileDateValue.objects.exists()
-    assert calls == [{"user_id": user.pk, "field_id": field.pk}] * 2
+    assert calls == [{"user_id": user.pk, "field_id": field.pk, "actor_id": admin_user.pk}] * 2
 
 
 def test_recording_a_completion_in_admin_goes_through_the_service(
-    admin_client, capture_signal, django_capture_on_commit_callbacks
+    admin_user, admin_client, capture_signal, django_capture_on_commit_callbacks
 ):
     from courses import signals as course_signals
 
@@ -293,7 +305,7 @@ def test_recording_a_completion_in_admin_goes_through_the_service(
         )
     assert response.status_code == 302
     assert CourseCompletion.objects.filter(user=user, course=course).exists()
-    assert calls == [{"user_id": user.pk, "course_id": course.pk}]
+    assert calls == [{"user_id": user.pk, "course_id": course.pk, "actor_id": admin_user.pk}]
 
 
 def test_completions_cannot_be_deleted_in_admin(admin_client):

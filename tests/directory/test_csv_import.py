@@ -140,7 +140,9 @@ def test_job_assignments_file_creates_and_updates_and_signals_once(
     assert (ann.start_date, ann.position_assigned_date) == (datetime.date(2026, 1, 5), datetime.date(2026, 1, 6))
     kept.refresh_from_db()
     assert kept.fullname == "Head porter"
-    assert calls == [{"user_ids": [people["ann"].pk]}]  # bob's change of title alone matters to nobody
+    assert calls == [
+        {"user_ids": [people["ann"].pk], "actor_id": None}
+    ]  # bob's change of title alone matters to nobody
 
 
 def test_importing_the_same_job_assignments_again_changes_nothing(
@@ -202,17 +204,18 @@ def test_audience_members_file_adds_and_removes_with_one_signal_per_audience(
     aiders, wardens = AudienceFactory(name="First aiders"), AudienceFactory(name="Fire wardens")
     ann, bob, cy = UserFactory(username="ann"), UserFactory(username="bob"), UserFactory(username="cy")
     AudienceMember.objects.create(audience=aiders, user=bob)
+    importer = UserFactory(username="importer")
     calls = capture_signal(signals.audience_members_changed)
     text = "audience,username,action\nFirst aiders,ann,add\nFirst aiders,bob,remove\nFire wardens,cy,\n"
     with django_capture_on_commit_callbacks(execute=True):
-        result = directory_import(kind=AUDIENCE_MEMBERS, text=text)
+        result = directory_import(kind=AUDIENCE_MEMBERS, text=text, actor_id=importer.pk)
     assert result.ok, errors(result)
     assert (result.created, result.updated) == (2, 1)
     assert set(aiders.members.all()) == {ann} and set(wardens.members.all()) == {cy}
     assert sorted(calls, key=lambda c: c["audience_id"]) == sorted(
         [
-            {"audience_id": aiders.pk, "user_ids": sorted([ann.pk, bob.pk])},
-            {"audience_id": wardens.pk, "user_ids": [cy.pk]},
+            {"audience_id": aiders.pk, "user_ids": sorted([ann.pk, bob.pk]), "actor_id": importer.pk},
+            {"audience_id": wardens.pk, "user_ids": [cy.pk], "actor_id": importer.pk},
         ],
         key=lambda c: c["audience_id"],
     )

@@ -32,7 +32,7 @@ def test_creating_a_job_assignment_signals_its_user(capture_signal, committed):
     user = UserFactory()
     with committed():
         services.job_assignment_save(job_assignment=JobAssignment(user=user, organisation=OrganisationFactory()))
-    assert calls == [{"user_ids": [user.pk]}]
+    assert calls == [{"user_ids": [user.pk], "actor_id": None}]
 
 
 def test_changing_a_job_assignment_signals_once(capture_signal, committed):
@@ -42,7 +42,7 @@ def test_changing_a_job_assignment_signals_once(capture_signal, committed):
     ja.start_date = datetime.date(2026, 1, 5)
     with committed():
         services.job_assignment_save(job_assignment=ja)
-    assert calls == [{"user_ids": [ja.user_id]}]
+    assert calls == [{"user_ids": [ja.user_id], "actor_id": None}]
 
 
 def test_saving_an_unchanged_job_assignment_sends_nothing(capture_signal, committed):
@@ -62,7 +62,7 @@ def test_moving_a_job_assignment_to_another_user_signals_both(capture_signal, co
     ja.user = new_user
     with committed():
         services.job_assignment_save(job_assignment=ja)
-    assert calls == [{"user_ids": sorted([old_user.pk, new_user.pk])}]
+    assert calls == [{"user_ids": sorted([old_user.pk, new_user.pk]), "actor_id": None}]
 
 
 def test_deleting_a_job_assignment_signals_its_user(capture_signal, committed):
@@ -70,7 +70,7 @@ def test_deleting_a_job_assignment_signals_its_user(capture_signal, committed):
     calls = capture_signal(signals.job_assignments_changed)
     with committed():
         services.job_assignment_delete(job_assignment=ja)
-    assert calls == [{"user_ids": [ja.user_id]}]
+    assert calls == [{"user_ids": [ja.user_id], "actor_id": None}]
     assert not JobAssignment.objects.filter(pk=ja.pk).exists()
 
 
@@ -82,7 +82,7 @@ def test_saving_several_job_assignments_signals_once(capture_signal, committed):
         services.job_assignments_save(
             job_assignments=[JobAssignment(user=a), JobAssignment(user=b), JobAssignment(user=a)], deleted=[gone]
         )
-    assert calls == [{"user_ids": sorted([a.pk, b.pk, gone.user_id])}]
+    assert calls == [{"user_ids": sorted([a.pk, b.pk, gone.user_id]), "actor_id": None}]
 
 
 def test_a_user_cannot_manage_themselves():
@@ -112,7 +112,7 @@ def test_adding_members_signals_only_the_new_ones(capture_signal, committed):
     with committed():
         added = services.audience_members_add(audience_id=audience.pk, user_ids=[existing.pk, new1.pk, new2.pk])
     assert added == sorted([new1.pk, new2.pk])
-    assert calls == [{"audience_id": audience.pk, "user_ids": sorted([new1.pk, new2.pk])}]
+    assert calls == [{"audience_id": audience.pk, "user_ids": sorted([new1.pk, new2.pk]), "actor_id": None}]
     assert set(audience.members.all()) == {existing, new1, new2}
 
 
@@ -123,7 +123,7 @@ def test_removing_members_signals_only_former_members(capture_signal, committed)
     calls = capture_signal(signals.audience_members_changed)
     with committed():
         services.audience_members_remove(audience_id=audience.pk, user_ids=[member.pk, outsider.pk])
-    assert calls == [{"audience_id": audience.pk, "user_ids": [member.pk]}]
+    assert calls == [{"audience_id": audience.pk, "user_ids": [member.pk], "actor_id": None}]
     assert not audience.members.exists()
 
 
@@ -136,7 +136,7 @@ def test_adding_and_removing_together_signals_once(capture_signal, committed):
         services.audience_members_change(
             audience_id=audience.pk, add_user_ids=[joining.pk], remove_user_ids=[leaving.pk]
         )
-    assert calls == [{"audience_id": audience.pk, "user_ids": sorted([leaving.pk, joining.pk])}]
+    assert calls == [{"audience_id": audience.pk, "user_ids": sorted([leaving.pk, joining.pk]), "actor_id": None}]
 
 
 def test_no_change_to_members_sends_nothing(capture_signal, committed):
@@ -170,7 +170,7 @@ def test_deleting_an_audience_signals_its_former_members(capture_signal, committ
     calls = capture_signal(signals.audience_members_changed)
     with committed():
         services.audience_delete(audience=audience)
-    assert calls == [{"audience_id": audience_id, "user_ids": sorted(u.pk for u in members)}]
+    assert calls == [{"audience_id": audience_id, "user_ids": sorted(u.pk for u in members), "actor_id": None}]
 
 
 # --- Profile dates ---
@@ -181,7 +181,7 @@ def test_setting_a_profile_date_signals(capture_signal, committed):
     calls = capture_signal(signals.profile_date_changed)
     with committed():
         assert services.profile_date_set(user_id=user.pk, field_id=field.pk, value=datetime.date(2026, 3, 1))
-    assert calls == [{"user_id": user.pk, "field_id": field.pk}]
+    assert calls == [{"user_id": user.pk, "field_id": field.pk, "actor_id": None}]
     assert ProfileDateValue.objects.get(user=user, field=field).value == datetime.date(2026, 3, 1)
 
 
@@ -194,7 +194,7 @@ def test_changing_a_profile_date_signals_and_same_value_does_not(capture_signal,
     assert calls == []
     with committed():
         services.profile_date_set(user_id=user.pk, field_id=field.pk, value=datetime.date(2026, 4, 1))
-    assert calls == [{"user_id": user.pk, "field_id": field.pk}]
+    assert calls == [{"user_id": user.pk, "field_id": field.pk, "actor_id": None}]
 
 
 def test_removing_a_profile_date_signals(capture_signal, committed):
@@ -204,7 +204,7 @@ def test_removing_a_profile_date_signals(capture_signal, committed):
     with committed():
         assert services.profile_date_remove(user_id=user.pk, field_id=field.pk)
         assert not services.profile_date_remove(user_id=user.pk, field_id=field.pk)
-    assert calls == [{"user_id": user.pk, "field_id": field.pk}]
+    assert calls == [{"user_id": user.pk, "field_id": field.pk, "actor_id": None}]
 
 
 def test_rolled_back_profile_date_sends_nothing(capture_signal, run_rolled_back):
@@ -226,7 +226,7 @@ def test_first_login_is_recorded_once_and_signalled_once(capture_signal, committ
     with committed():
         assert services.user_record_first_login(user_id=user.pk, at=first)
         assert not services.user_record_first_login(user_id=user.pk, at=first + datetime.timedelta(days=1))
-    assert calls == [{"user_id": user.pk}]
+    assert calls == [{"user_id": user.pk, "actor_id": user.pk}]
     assert LearnerProfile.objects.get(user=user).first_login_at == first
 
 
@@ -237,7 +237,7 @@ def test_signing_in_sends_first_login_once(client, capture_signal, django_captur
         client.post("/accounts/login/", {"username": "firsttimer", "password": "password"})
         client.post("/accounts/logout/")
         client.post("/accounts/login/", {"username": "firsttimer", "password": "password"})
-    assert calls == [{"user_id": user.pk}]
+    assert calls == [{"user_id": user.pk, "actor_id": user.pk}]
 
 
 def test_rolled_back_first_login_sends_nothing(capture_signal, run_rolled_back):

@@ -70,7 +70,7 @@ def test_moving_a_node_signals_users_of_the_moved_subtree(capture_signal, django
     child.parent = b
     with django_capture_on_commit_callbacks(execute=True):
         services.tree_node_save(node=child)
-    assert calls == [{"user_ids": sorted(inside)}]
+    assert calls == [{"user_ids": sorted(inside), "actor_id": None}]
 
 
 def test_moving_a_position_signals_its_users(capture_signal, django_capture_on_commit_callbacks):
@@ -80,7 +80,7 @@ def test_moving_a_position_signals_its_users(capture_signal, django_capture_on_c
     a.parent = b
     with django_capture_on_commit_callbacks(execute=True):
         services.tree_node_save(node=a)
-    assert calls == [{"user_ids": [ja.user_id]}]
+    assert calls == [{"user_ids": [ja.user_id], "actor_id": None}]
 
 
 def test_renaming_a_node_sends_nothing(capture_signal, django_capture_on_commit_callbacks):
@@ -108,7 +108,7 @@ def test_deleting_a_node_signals_its_users(capture_signal, django_capture_on_com
     ja = JobAssignmentFactory(position=node)
     with django_capture_on_commit_callbacks(execute=True):
         services.tree_node_delete(node=node)
-    assert calls == [{"user_ids": [ja.user_id]}]
+    assert calls == [{"user_ids": [ja.user_id], "actor_id": None}]
     ja.refresh_from_db()
     assert ja.position is None
     assert not Position.objects.filter(pk=node.pk).exists()
