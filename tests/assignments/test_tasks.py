@@ -62,7 +62,7 @@ def test_the_sweep_repairs_what_was_missed(now, django_capture_on_commit_callbac
     assert not CertificationRecord.objects.filter(user=orphan).exists()
 
 
-def test_the_sweep_repairs_a_due_date_whose_event_was_lost(now):
+def test_the_sweep_repairs_a_due_date_whose_event_was_lost(now, django_capture_on_commit_callbacks):
     """A profile date written without its signal (straight to the table): the sweep sets the due
     dates of the route and the record that the event would have set."""
     field, user = ProfileDateFieldFactory(), UserFactory()
@@ -72,7 +72,8 @@ def test_the_sweep_repairs_a_due_date_whose_event_was_lost(now):
     tasks.materialise_assignment(assignment.pk)
     assert route(assignment, user).due_date is None
     ProfileDateValue.objects.create(user=user, field=field, value=dt.date(2027, 6, 1))
-    tasks.sweep()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.sweep()
     expected = dt.datetime(2027, 7, 1, tzinfo=dt.UTC)
     assert route(assignment, user).due_date == expected
     assert CertificationRecord.objects.get(user=user).due_date == expected
