@@ -47,6 +47,32 @@ def capture_signal():
 
 
 @pytest.fixture
+def record_work(capture_signal):
+    """``calls = record_work(signal)``: ``capture_signal``, and each send records outbox work as receivers do.
+
+    With it a rollback test shows that the work a signal causes rolls back with the change.
+    """
+    from outbox.services import enqueue
+
+    connected = []
+
+    def record(signal):
+        calls = capture_signal(signal)
+
+        def receiver(sender, **kwargs):
+            kwargs.pop("signal", None)
+            enqueue("tests.signal_work", **kwargs)
+
+        signal.connect(receiver, weak=False)
+        connected.append((signal, receiver))
+        return calls
+
+    yield record
+    for signal, receiver in connected:
+        signal.disconnect(receiver)
+
+
+@pytest.fixture
 def run_rolled_back(django_capture_on_commit_callbacks):
     """``run_rolled_back(action)`` runs it in a transaction that rolls back; returns the on-commit callbacks left."""
     from django.db import transaction

@@ -1,4 +1,4 @@
-"""Changes to the directory. Each sends its signal once, after commit, with ids only (see ``signals``)."""
+"""Changes to the directory. Each sends its signal once, inside its transaction, with ids only (see ``signals``)."""
 
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -35,8 +35,9 @@ JOB_ASSIGNMENT_FIELDS = (
 )
 
 
-def _on_commit_send(signal, *, sender, **kwargs) -> None:
-    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))
+def _send(signal, *, sender, **kwargs) -> None:
+    """Send inside the change's transaction: receivers record their work in the outbox, which rolls back with it."""
+    signal.send(sender=sender, **kwargs)
 
 
 def user_record_first_login(*, user_id: int, at: datetime | None = None) -> bool:
@@ -46,7 +47,7 @@ def user_record_first_login(*, user_id: int, at: datetime | None = None) -> bool
         LearnerProfile.objects.get_or_create(user_id=user_id)
         updated = LearnerProfile.objects.filter(user_id=user_id, first_login_at__isnull=True).update(first_login_at=at)
         if updated:
-            _on_commit_send(signals.first_login, sender=LearnerProfile, user_id=user_id)
+            _send(signals.first_login, sender=LearnerProfile, user_id=user_id)
     return bool(updated)
 
 
@@ -93,7 +94,7 @@ def tree_node_save(*, node: TreeNodeT) -> TreeNodeT:
             )
             user_ids = _tree_user_ids(node, new_path)
             if user_ids:
-                _on_commit_send(signals.job_assignments_changed, sender=JobAssignment, user_ids=user_ids)
+                _send(signals.job_assignments_changed, sender=JobAssignment, user_ids=user_ids)
     return node
 
 
@@ -106,7 +107,7 @@ def tree_node_delete(*, node: TreeNodeT) -> None:
         user_ids = _tree_user_ids(node, node.path)
         node.delete()
         if user_ids:
-            _on_commit_send(signals.job_assignments_changed, sender=JobAssignment, user_ids=user_ids)
+            _send(signals.job_assignments_changed, sender=JobAssignment, user_ids=user_ids)
 
 
 # --- Job assignments ------------------------------------------------------------------------------
@@ -144,7 +145,7 @@ def job_assignments_save(
             user_ids.add(ja.user_id)
             ja.delete()
         if user_ids:
-            _on_commit_send(signals.job_assignments_changed, sender=JobAssignment, user_ids=sorted(user_ids))
+            _send(signals.job_assignments_changed, sender=JobAssignment, user_ids=sorted(user_ids))
     return sorted(user_ids)
 
 
@@ -188,7 +189,7 @@ def audience_members_change(
         if removed:
             AudienceMember.objects.filter(audience_id=audience_id, user_id__in=removed).delete()
         if added or removed:
-            _on_commit_send(
+            _send(
                 signals.audience_members_changed,
                 sender=AudienceMember,
                 audience_id=audience_id,
@@ -224,9 +225,7 @@ def audience_delete(*, audience: Audience) -> None:
         user_ids = sorted(AudienceMember.objects.filter(audience_id=audience_id).values_list("user_id", flat=True))
         audience.delete()
         if user_ids:
-            _on_commit_send(
-                signals.audience_members_changed, sender=AudienceMember, audience_id=audience_id, user_ids=user_ids
-            )
+            _send(signals.audience_members_changed, sender=AudienceMember, audience_id=audience_id, user_ids=user_ids)
 
 
 # --- Profile dates --------------------------------------------------------------------------------
@@ -246,7 +245,7 @@ def profile_date_set(*, user_id: int, field_id: int, value: date | None) -> bool
         else:
             row.value = value
             row.save(update_fields=["value"])
-        _on_commit_send(signals.profile_date_changed, sender=ProfileDateValue, user_id=user_id, field_id=field_id)
+        _send(signals.profile_date_changed, sender=ProfileDateValue, user_id=user_id, field_id=field_id)
     return True
 
 
@@ -255,7 +254,7 @@ def profile_date_remove(*, user_id: int, field_id: int) -> bool:
     with transaction.atomic():
         deleted, _ = ProfileDateValue.objects.filter(user_id=user_id, field_id=field_id).delete()
         if deleted:
-            _on_commit_send(signals.profile_date_changed, sender=ProfileDateValue, user_id=user_id, field_id=field_id)
+            _send(signals.profile_date_changed, sender=ProfileDateValue, user_id=user_id, field_id=field_id)
     return bool(deleted)
 
 
@@ -266,7 +265,7 @@ def profile_date_field_delete(*, field: ProfileDateField) -> None:
         user_ids = sorted(ProfileDateValue.objects.filter(field_id=field_id).values_list("user_id", flat=True))
         field.delete()
         for user_id in user_ids:
-            _on_commit_send(signals.profile_date_changed, sender=ProfileDateValue, user_id=user_id, field_id=field_id)
+            _send(signals.profile_date_changed, sender=ProfileDateValue, user_id=user_id, field_id=field_id)
 
 
 def profile_dates_remove(*, values: Iterable[ProfileDateValue]) -> None:
