@@ -27,47 +27,29 @@ def learner(db):
 
 @pytest.fixture
 def capture_signal():
-    """``calls = capture_signal(signal)``: a list that receives the keyword arguments of each send."""
+    """``calls = capture_signal(signal)``: a list that receives the keyword arguments of each send.
+
+    With ``as_work=True`` each send also records outbox work, as the real receivers do, so that a
+    rollback test shows the work rolling back with the change.
+    """
+    from outbox.services import enqueue
+
     connected = []
 
-    def capture(signal):
+    def capture(signal, *, as_work: bool = False):
         calls = []
 
         def receiver(sender, **kwargs):
             kwargs.pop("signal", None)
             calls.append(kwargs)
+            if as_work:
+                enqueue("tests.signal_work", **kwargs)
 
         signal.connect(receiver, weak=False)
         connected.append((signal, receiver))
         return calls
 
     yield capture
-    for signal, receiver in connected:
-        signal.disconnect(receiver)
-
-
-@pytest.fixture
-def record_work(capture_signal):
-    """``calls = record_work(signal)``: ``capture_signal``, and each send records outbox work as receivers do.
-
-    With it a rollback test shows that the work a signal causes rolls back with the change.
-    """
-    from outbox.services import enqueue
-
-    connected = []
-
-    def record(signal):
-        calls = capture_signal(signal)
-
-        def receiver(sender, **kwargs):
-            kwargs.pop("signal", None)
-            enqueue("tests.signal_work", **kwargs)
-
-        signal.connect(receiver, weak=False)
-        connected.append((signal, receiver))
-        return calls
-
-    yield record
     for signal, receiver in connected:
         signal.disconnect(receiver)
 

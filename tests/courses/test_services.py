@@ -43,9 +43,9 @@ def test_recording_the_same_completion_again_changes_nothing(capture_signal, dja
     assert CourseCompletion.objects.count() == 1
 
 
-def test_rolled_back_completion_leaves_no_work(record_work, run_rolled_back):
+def test_rolled_back_completion_leaves_no_work(capture_signal, run_rolled_back):
     user, course = UserFactory(), CourseFactory()
-    calls = record_work(signals.course_completed)
+    calls = capture_signal(signals.course_completed, as_work=True)
     callbacks = run_rolled_back(lambda: services.course_complete(user_id=user.pk, course_id=course.pk, completed_at=T0))
     assert len(calls) == 1  # sent inside the transaction…
     assert callbacks == [] and not OutboxMessage.objects.exists()  # …so its work rolled back with it

@@ -92,8 +92,8 @@ def test_a_user_cannot_manage_themselves():
         services.job_assignment_save(job_assignment=JobAssignment(user=user, manager=user))
 
 
-def test_rolled_back_job_assignment_leaves_no_work(record_work, run_rolled_back):
-    calls = record_work(signals.job_assignments_changed)
+def test_rolled_back_job_assignment_leaves_no_work(capture_signal, run_rolled_back):
+    calls = capture_signal(signals.job_assignments_changed, as_work=True)
     user = UserFactory()
     callbacks = run_rolled_back(
         lambda: services.job_assignment_save(job_assignment=JobAssignment(user=user)),
@@ -152,10 +152,10 @@ def test_no_change_to_members_sends_nothing(capture_signal, committed):
     assert calls == []
 
 
-def test_rolled_back_membership_leaves_no_work(record_work, run_rolled_back):
+def test_rolled_back_membership_leaves_no_work(capture_signal, run_rolled_back):
     audience = AudienceFactory()
     user = UserFactory()
-    calls = record_work(signals.audience_members_changed)
+    calls = capture_signal(signals.audience_members_changed, as_work=True)
     callbacks = run_rolled_back(
         lambda: services.audience_members_add(audience_id=audience.pk, user_ids=[user.pk]),
     )
@@ -210,9 +210,9 @@ def test_removing_a_profile_date_signals(capture_signal, committed):
     assert calls == [{"user_id": user.pk, "field_id": field.pk}]
 
 
-def test_rolled_back_profile_date_leaves_no_work(record_work, run_rolled_back):
+def test_rolled_back_profile_date_leaves_no_work(capture_signal, run_rolled_back):
     field, user = ProfileDateFieldFactory(), UserFactory()
-    calls = record_work(signals.profile_date_changed)
+    calls = capture_signal(signals.profile_date_changed, as_work=True)
     callbacks = run_rolled_back(
         lambda: services.profile_date_set(user_id=user.pk, field_id=field.pk, value=datetime.date(2026, 3, 1)),
     )
@@ -244,9 +244,9 @@ def test_signing_in_sends_first_login_once(client, capture_signal, django_captur
     assert calls == [{"user_id": user.pk}]
 
 
-def test_rolled_back_first_login_leaves_no_work(record_work, run_rolled_back):
+def test_rolled_back_first_login_leaves_no_work(capture_signal, run_rolled_back):
     user = UserFactory()
-    calls = record_work(signals.first_login)
+    calls = capture_signal(signals.first_login, as_work=True)
     callbacks = run_rolled_back(lambda: services.user_record_first_login(user_id=user.pk))
     assert len(calls) == 1  # sent inside the transaction…
     assert callbacks == [] and not OutboxMessage.objects.exists()  # …so its work rolled back with it

@@ -94,8 +94,8 @@ def test_renaming_a_node_sends_nothing(capture_signal, django_capture_on_commit_
     assert calls == []
 
 
-def test_rolled_back_move_leaves_no_work(record_work, run_rolled_back):
-    calls = record_work(signals.job_assignments_changed)
+def test_rolled_back_move_leaves_no_work(capture_signal, run_rolled_back):
+    calls = capture_signal(signals.job_assignments_changed, as_work=True)
     a, b = OrganisationFactory(), OrganisationFactory()
     JobAssignmentFactory(organisation=a)
     a.parent = b
