@@ -148,8 +148,9 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # publish retries; whatever cannot be published stays in the outbox for the drain.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
+REDIS_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+    CELERY_BROKER_TRANSPORT_OPTIONS = dict(REDIS_BROKER_TRANSPORT_OPTIONS)
 # How often (seconds) the outbox drain sends the work the relay could not, in batches of this many rows.
 OUTBOX_DRAIN_INTERVAL = float(os.environ.get("OUTBOX_DRAIN_INTERVAL", "5"))
 OUTBOX_DRAIN_BATCH_SIZE = 500
