@@ -151,7 +151,7 @@ def records_progress_for_course(*, user_id: int, course_id: int, now: dt.datetim
 
 
 # ``record_assign_many`` evaluates up to this many learners' earlier completions in the
-# transaction; more go to the ``certifications.assigned_progress`` task after commit.
+# transaction; more go to the ``certifications.assigned_progress`` task, through the outbox.
 PROGRESS_AT_ONCE = 500
 
 
