@@ -27,15 +27,23 @@ def learner(db):
 
 @pytest.fixture
 def capture_signal():
-    """``calls = capture_signal(signal)``: a list that receives the keyword arguments of each send."""
+    """``calls = capture_signal(signal)``: a list that receives the keyword arguments of each send.
+
+    With ``as_work=True`` each send also records outbox work, as the real receivers do, so that a
+    rollback test shows the work rolling back with the change.
+    """
+    from outbox.services import enqueue
+
     connected = []
 
-    def capture(signal):
+    def capture(signal, *, as_work: bool = False):
         calls = []
 
         def receiver(sender, **kwargs):
             kwargs.pop("signal", None)
             calls.append(kwargs)
+            if as_work:
+                enqueue("tests.signal_work", **kwargs)
 
         signal.connect(receiver, weak=False)
         connected.append((signal, receiver))

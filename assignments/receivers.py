@@ -1,22 +1,18 @@
 """Directory and course events → Celery tasks that recompute exactly the affected learners.
 
-Receivers only decide what to enqueue; the tasks call the engine. The signals are sent after
-commit; the tasks are enqueued with ``transaction.on_commit`` anyway, so a receiver that runs
-inside a transaction never enqueues work for data that may roll back.
+Receivers only decide what to enqueue; the tasks call the engine. The signals are sent inside
+the change's transaction, and the tasks are recorded in the outbox in that same transaction: a
+rollback leaves no work behind, a commit hands the work to Celery (decision 0060).
 """
 
-from django.db import transaction
 from django.db.models import Q
 from django.dispatch import receiver
 
 from courses.signals import course_completed
 from directory.signals import audience_members_changed, first_login, job_assignments_changed, profile_date_changed
+from outbox.services import enqueue as _enqueue
 
 from .models import Assignment, AssignmentType, DueEvent, DueKind
-
-
-def _enqueue(task, **kwargs) -> None:
-    transaction.on_commit(lambda: task.delay(**kwargs))
 
 
 def _relative(event: str, **target) -> Q:

@@ -18,6 +18,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from certlms.celery import app
+from outbox.services import enqueue as outbox_enqueue
 
 from .models import Assignment, RecomputeJob
 from .services import engine
@@ -36,9 +37,9 @@ def id_ranges(batch_size: int = BATCH_SIZE) -> list[tuple[int, int]]:
     return [(lo, lo + batch_size) for lo in range(bounds["lo"], bounds["hi"] + 1, batch_size)]
 
 
-def enqueue(task, *args) -> None:
-    """Send a task once the current transaction commits: the one place this module enqueues."""
-    transaction.on_commit(lambda: task.apply_async(args=args))
+def enqueue(task, **kwargs) -> None:
+    """Record the task in the outbox, in the current transaction: the one place this module enqueues."""
+    outbox_enqueue(task, **kwargs)
 
 
 ACTIVE = (RecomputeJob.Status.QUEUED, RecomputeJob.Status.RUNNING)
@@ -106,7 +107,7 @@ def recompute_job_batch(job_id: int) -> None:
             heartbeat_at=timezone.now(),
         )
         if moved and not last:
-            enqueue(recompute_job_batch, job_id)
+            enqueue(recompute_job_batch, job_id=job_id)
 
 
 def _job_failed(job: RecomputeJob, reason: str) -> None:
@@ -195,7 +196,7 @@ def resume_stale_jobs(now=None) -> int:
             continue
         with transaction.atomic():
             if claim.update(heartbeat_at=now, attempts=job.attempts + 1):
-                enqueue(recompute_job_batch, job.pk)
+                enqueue(recompute_job_batch, job_id=job.pk)
                 taken += 1
                 logger.info("Recompute job %s taken over at user id %s", job.pk, job.next_id)
     return taken
@@ -253,7 +254,7 @@ def sweep() -> None:
     ranges = id_ranges(BATCH_SIZE)
     for certification_id in Certification.objects.order_by("id").values_list("id", flat=True):
         for lo, hi in ranges:
-            enqueue(recompute_certification_batch, certification_id, lo, hi)
+            enqueue(recompute_certification_batch, certification_id=certification_id, lo=lo, hi=hi)
     logger.info("Assignment sweep sent %s batches", len(ranges))
 
 

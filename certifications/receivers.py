@@ -1,15 +1,13 @@
-"""Turn events of lower apps into Celery tasks, enqueued once the transaction commits."""
+"""Turn events of lower apps into Celery tasks, recorded in the outbox in the change's transaction."""
 
-from functools import partial
-
-from django.db import transaction
 from django.dispatch import receiver
 
 from courses.signals import course_completed
+from outbox.services import enqueue
 
 
 @receiver(course_completed, dispatch_uid="certifications.course_completed")
 def on_course_completed(sender, user_id: int, course_id: int, actor_id: int | None = None, **kwargs) -> None:
     from .tasks import course_progress
 
-    transaction.on_commit(partial(course_progress.delay, user_id, course_id, actor_id=actor_id))
+    enqueue(course_progress, user_id=user_id, course_id=course_id, actor_id=actor_id)

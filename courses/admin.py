@@ -1,6 +1,6 @@
 """Browser pages for courses and completions (Django's admin under Site administration).
 
-Recording a completion goes through ``courses.services.course_complete`` (signalled after commit).
+Recording a completion goes through ``courses.services.course_complete`` (signalled inside its transaction).
 Completion records are never deleted here: only a recertification window archives them.
 """
 

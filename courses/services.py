@@ -1,4 +1,4 @@
-"""Changes to course completions. ``course_complete`` signals after commit; archiving sends nothing."""
+"""Changes to course completions. ``course_complete`` signals inside its transaction; archiving sends nothing."""
 
 import logging
 from collections.abc import Iterable
@@ -22,7 +22,7 @@ def course_complete(
 ) -> CourseCompletion:
     """Record that a learner completed a course (insert, or update the time of the current record).
 
-    Sends ``course_completed`` after commit when the record was created or its time changed;
+    Sends ``course_completed`` inside the transaction when the record was created or its time changed;
     recording the same completion again changes nothing and sends nothing.
     """
     with transaction.atomic():
@@ -42,10 +42,8 @@ def course_complete(
                 getattr(actor, "pk", None) or "the system",
             )
             actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-            transaction.on_commit(
-                lambda: signals.course_completed.send(
-                    sender=CourseCompletion, user_id=user_id, course_id=course_id, actor_id=actor_id
-                )
+            signals.course_completed.send(
+                sender=CourseCompletion, user_id=user_id, course_id=course_id, actor_id=actor_id
             )
     return completion
 

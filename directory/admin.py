@@ -1,7 +1,7 @@
 """Browser pages for the directory (Django's admin under Site administration).
 
 Every change that other apps care about goes through ``directory.services``, so the admin
-sends the same signals, after commit, as any other caller.
+sends the same signals, inside its transaction, as any other caller.
 """
 
 import zoneinfo

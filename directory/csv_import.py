@@ -2,7 +2,7 @@
 
 Every row is validated first; if any row is bad, each bad row is reported with its line number
 and reason and nothing is written. Otherwise the whole file is written in one transaction,
-through the directory services, so the usual signals are sent once after commit.
+through the directory services, so the usual signals are sent once, inside the transaction.
 The column formats are documented in ``FORMATS`` (shown on the import page) and in
 docs/decisions/0002-csv-import.md.
 """

@@ -1,4 +1,4 @@
-"""Changes to the directory. Each sends its signal once, after commit, with ids only (see ``signals``).
+"""Changes to the directory. Each sends its signal once, inside its transaction, with ids only (see ``signals``).
 
 ``actor_id`` is the person who made the change (the learner themself for a first login); it goes
 with the signal so the audit rows of the work it causes carry them."""
@@ -38,8 +38,9 @@ JOB_ASSIGNMENT_FIELDS = (
 )
 
 
-def _on_commit_send(signal, *, sender, **kwargs) -> None:
-    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))
+def _send(signal, *, sender, **kwargs) -> None:
+    """Send inside the change's transaction: receivers record their work in the outbox, which rolls back with it."""
+    signal.send(sender=sender, **kwargs)
 
 
 def user_record_first_login(*, user_id: int, at: datetime | None = None) -> bool:
@@ -49,7 +50,7 @@ def user_record_first_login(*, user_id: int, at: datetime | None = None) -> bool
         LearnerProfile.objects.get_or_create(user_id=user_id)
         updated = LearnerProfile.objects.filter(user_id=user_id, first_login_at__isnull=True).update(first_login_at=at)
         if updated:
-            _on_commit_send(signals.first_login, sender=LearnerProfile, user_id=user_id, actor_id=user_id)
+            _send(signals.first_login, sender=LearnerProfile, user_id=user_id, actor_id=user_id)
     return bool(updated)
 
 
@@ -96,9 +97,7 @@ def tree_node_save(*, node: TreeNodeT, actor_id: int | None = None) -> TreeNodeT
             )
             user_ids = _tree_user_ids(node, new_path)
             if user_ids:
-                _on_commit_send(
-                    signals.job_assignments_changed, sender=JobAssignment, user_ids=user_ids, actor_id=actor_id
-                )
+                _send(signals.job_assignments_changed, sender=JobAssignment, user_ids=user_ids, actor_id=actor_id)
     return node
 
 
@@ -111,7 +110,7 @@ def tree_node_delete(*, node: TreeNodeT, actor_id: int | None = None) -> None:
         user_ids = _tree_user_ids(node, node.path)
         node.delete()
         if user_ids:
-            _on_commit_send(signals.job_assignments_changed, sender=JobAssignment, user_ids=user_ids, actor_id=actor_id)
+            _send(signals.job_assignments_changed, sender=JobAssignment, user_ids=user_ids, actor_id=actor_id)
 
 
 # --- Job assignments ------------------------------------------------------------------------------
@@ -152,9 +151,7 @@ def job_assignments_save(
             user_ids.add(ja.user_id)
             ja.delete()
         if user_ids:
-            _on_commit_send(
-                signals.job_assignments_changed, sender=JobAssignment, user_ids=sorted(user_ids), actor_id=actor_id
-            )
+            _send(signals.job_assignments_changed, sender=JobAssignment, user_ids=sorted(user_ids), actor_id=actor_id)
     return sorted(user_ids)
 
 
@@ -202,7 +199,7 @@ def audience_members_change(
         if removed:
             AudienceMember.objects.filter(audience_id=audience_id, user_id__in=removed).delete()
         if added or removed:
-            _on_commit_send(
+            _send(
                 signals.audience_members_changed,
                 sender=AudienceMember,
                 audience_id=audience_id,
@@ -239,7 +236,7 @@ def audience_delete(*, audience: Audience, actor_id: int | None = None) -> None:
         user_ids = sorted(AudienceMember.objects.filter(audience_id=audience_id).values_list("user_id", flat=True))
         audience.delete()
         if user_ids:
-            _on_commit_send(
+            _send(
                 signals.audience_members_changed,
                 sender=AudienceMember,
                 audience_id=audience_id,
@@ -252,9 +249,7 @@ def audience_delete(*, audience: Audience, actor_id: int | None = None) -> None:
 
 
 def _profile_date_send(*, user_id: int, field_id: int, actor_id: int | None) -> None:
-    _on_commit_send(
-        signals.profile_date_changed, sender=ProfileDateValue, user_id=user_id, field_id=field_id, actor_id=actor_id
-    )
+    _send(signals.profile_date_changed, sender=ProfileDateValue, user_id=user_id, field_id=field_id, actor_id=actor_id)
 
 
 def profile_date_set(*, user_id: int, field_id: int, value: date | None, actor_id: int | None = None) -> bool:

@@ -1,8 +1,10 @@
 """Events the directory sends to the apps above it.
 
-Every signal is sent once, after the transaction that made the change commits
-(``transaction.on_commit``), and carries ids only. ``sender`` is the model class
-the change concerns. Each also carries ``actor_id``: the person who made the change (the learner
+Every signal is sent once, inside the transaction that makes the change, and
+carries ids only. ``sender`` is the model class the change concerns. A receiver
+does no work itself: it records the work in the outbox (``outbox.services.enqueue``),
+whose rows commit or roll back with the change (decision 0060).
+Each also carries ``actor_id``: the person who made the change (the learner
 themself for a first login), or ``None`` for the system; the audit rows of the work it causes carry them.
 
 - ``audience_members_changed(audience_id: int, user_ids: list[int])`` — users joined or left an audience.

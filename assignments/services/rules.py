@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from certifications.models import Certification
 from certifications.services import audit_write
+from outbox.services import enqueue
 
 from .. import sql
 from ..errors import DuplicateAssignment, InvalidDueDate
@@ -108,8 +109,13 @@ def _audit(*, assignment: Assignment, action: str, before, after, actor, now) ->
     )
 
 
+def _actor_id(actor) -> int | None:
+    return actor.pk if actor is not None and actor.is_authenticated else None
+
+
 def materialise_later(*, assignment: Assignment, actor=None, description: str = "") -> RecomputeJob:
-    """Enqueue the materialisation of an assignment on commit, with a job the Assignments tab follows."""
+    """Record (in the outbox, in this transaction) the materialisation of an assignment, with a job the
+    Assignments tab follows."""
     from ..tasks import materialise_assignment
 
     job = RecomputeJob.objects.create(
@@ -117,8 +123,20 @@ def materialise_later(*, assignment: Assignment, actor=None, description: str = 
         assignment=assignment,
         description=description or f"Updating learners of {assignment_name(assignment)}",
     )
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-    transaction.on_commit(lambda: materialise_assignment.delay(assignment.pk, job.pk, actor_id))
+    enqueue(materialise_assignment, assignment_id=assignment.pk, job_id=job.pk, actor_id=_actor_id(actor))
+    return job
+
+
+def recompute_later(
+    *, certification_id: int, actor=None, description: str = "Recomputing every assignment"
+) -> RecomputeJob:
+    """Record (in the outbox, in this transaction) a recompute of every assignment of a certification,
+    with a job the Assignments tab follows."""
+    from ..tasks import recompute_certification
+
+    with transaction.atomic():
+        job = RecomputeJob.objects.create(certification_id=certification_id, description=description)
+        enqueue(recompute_certification, certification_id=certification_id, job_id=job.pk, actor_id=_actor_id(actor))
     return job
 
 
@@ -193,7 +211,6 @@ def assignment_delete(*, assignment: Assignment, actor=None, now: dt.datetime | 
 
     Returns how many learners the assignment reached.
     """
-    from ..tasks import recompute_certification
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -209,11 +226,9 @@ def assignment_delete(*, assignment: Assignment, actor=None, now: dt.datetime | 
         if affected <= SYNC_LIMIT:
             engine.records_sync(ctx)
         else:
-            job = RecomputeJob.objects.create(
-                certification_id=certification_id, description="Removing an assignment from its learners"
+            recompute_later(
+                certification_id=certification_id, actor=actor, description="Removing an assignment from its learners"
             )
-            actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-            transaction.on_commit(lambda: recompute_certification.delay(certification_id, job.pk, actor_id))
     return affected
 
 

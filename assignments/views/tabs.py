@@ -22,7 +22,7 @@ from directory.permissions import is_site_admin
 
 from ..errors import AssignmentError
 from ..forms import DueDateForm
-from ..models import Assignment, AssignmentType, RecomputeJob, RouteState
+from ..models import Assignment, AssignmentType, RouteState
 from ..selectors import assignments_for_certification, due_date_description, recent_jobs
 from ..services import rules
 from ..types import REGISTRY, assignment_name
@@ -243,11 +243,6 @@ def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recompute(request: HttpRequest, certification_id: int) -> HttpResponse:
     """Recompute every assignment of the certification now (in the background, with progress)."""
-    from django.db import transaction
-
-    from ..tasks import recompute_certification
-
     certification = _certification(request, certification_id)
-    job = RecomputeJob.objects.create(certification=certification, description="Recomputing every assignment")
-    transaction.on_commit(lambda: recompute_certification.delay(certification.pk, job.pk, request.user.pk))
+    rules.recompute_later(certification_id=certification.pk, actor=request.user)
     return _back_to_tab(request, certification.pk)

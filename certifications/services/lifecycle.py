@@ -194,7 +194,7 @@ def records_progress_repair(*, now: dt.datetime, actor_label: str, certification
 
 
 # ``record_assign_many`` evaluates up to this many learners' earlier completions in the
-# transaction; more go to the ``certifications.assigned_progress`` task after commit.
+# transaction; more go to the ``certifications.assigned_progress`` task, through the outbox.
 PROGRESS_AT_ONCE = 500
 
 

@@ -13,10 +13,11 @@ deletes that history row; otherwise a fresh "Not certified" record is created.
 
 import datetime as dt
 import json
-from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
+
+from outbox.services import enqueue
 
 from ..models import (
     CertificationPath,
@@ -160,7 +161,7 @@ def _progress_after_assign(certification_id: int, assigned_at: dt.datetime, *, a
         assigned_with_completions(certification_id=certification_id, assigned_at=assigned_at)[: PROGRESS_AT_ONCE + 1]
     )
     if len(user_ids) > PROGRESS_AT_ONCE:
-        transaction.on_commit(partial(_enqueue_progress, certification_id, assigned_at))
+        _enqueue_progress(certification_id, assigned_at)
         return
     for user_id in user_ids:
         record_progress(
@@ -171,7 +172,7 @@ def _progress_after_assign(certification_id: int, assigned_at: dt.datetime, *, a
 def _enqueue_progress(certification_id: int, assigned_at: dt.datetime) -> None:
     from ..tasks import assigned_progress
 
-    assigned_progress.delay(certification_id, assigned_at.isoformat())
+    enqueue(assigned_progress, certification_id=certification_id, assigned_at=assigned_at.isoformat())
 
 
 def _restore(certification_id: int, ids_sql: str, ids_params: tuple, now: dt.datetime, audit_params: tuple) -> int:

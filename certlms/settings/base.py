@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "django_htmx",
+    "outbox",
     "directory",
     "courses",
     "certifications",
@@ -159,6 +160,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 # Periodic work registers itself here (app by app) under a descriptive name.
 CELERY_BEAT_SCHEDULE: dict = {}
+# Publishing must never hold a request for long (decision 0060): a short connection timeout and no
+# publish retries; whatever cannot be published stays in the outbox for the drain.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
+REDIS_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = dict(REDIS_BROKER_TRANSPORT_OPTIONS)
+# How often (seconds) the outbox drain sends the work the relay could not, in batches of this many rows.
+OUTBOX_DRAIN_INTERVAL = float(os.environ.get("OUTBOX_DRAIN_INTERVAL", "5"))
+OUTBOX_DRAIN_BATCH_SIZE = 500
+# How long (seconds) sent outbox rows are kept before the drain deletes them.
+OUTBOX_KEEP_SENT = 24 * 3600
 # How often (seconds) the certification lifecycle sweep (windows, expiry) runs.
 CERTIFICATION_LIFECYCLE_INTERVAL = int(os.environ.get("CERTIFICATION_LIFECYCLE_INTERVAL", "3600"))
 # How often (seconds) the full assignment repair sweep runs.

@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 
 from courses import services, signals
 from courses.models import CourseCompletion, CourseCompletionHistory
+from outbox.models import OutboxMessage
 from tests.factories.courses import CourseCompletionFactory, CourseFactory
 from tests.factories.directory import UserFactory
 
@@ -42,11 +43,12 @@ def test_recording_the_same_completion_again_changes_nothing(capture_signal, dja
     assert CourseCompletion.objects.count() == 1
 
 
-def test_rolled_back_completion_sends_nothing(capture_signal, run_rolled_back):
+def test_rolled_back_completion_leaves_no_work(capture_signal, run_rolled_back):
     user, course = UserFactory(), CourseFactory()
-    calls = capture_signal(signals.course_completed)
+    calls = capture_signal(signals.course_completed, as_work=True)
     callbacks = run_rolled_back(lambda: services.course_complete(user_id=user.pk, course_id=course.pk, completed_at=T0))
-    assert callbacks == [] and calls == []
+    assert len(calls) == 1  # sent inside the transaction…
+    assert callbacks == [] and not OutboxMessage.objects.exists()  # …so its work rolled back with it
     assert not CourseCompletion.objects.exists()
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from directory import services, signals
 from directory.models import AudienceMember, JobAssignment, LearnerProfile, ProfileDateValue
+from outbox.models import OutboxMessage
 from tests.factories.directory import (
     AudienceFactory,
     JobAssignmentFactory,
@@ -91,13 +92,14 @@ def test_a_user_cannot_manage_themselves():
         services.job_assignment_save(job_assignment=JobAssignment(user=user, manager=user))
 
 
-def test_rolled_back_job_assignment_sends_nothing(capture_signal, run_rolled_back):
-    calls = capture_signal(signals.job_assignments_changed)
+def test_rolled_back_job_assignment_leaves_no_work(capture_signal, run_rolled_back):
+    calls = capture_signal(signals.job_assignments_changed, as_work=True)
     user = UserFactory()
     callbacks = run_rolled_back(
         lambda: services.job_assignment_save(job_assignment=JobAssignment(user=user)),
     )
-    assert callbacks == [] and calls == []
+    assert len(calls) == 1  # sent inside the transaction…
+    assert callbacks == [] and not OutboxMessage.objects.exists()  # …so its work rolled back with it
     assert not JobAssignment.objects.filter(user=user).exists()
 
 
@@ -150,14 +152,15 @@ def test_no_change_to_members_sends_nothing(capture_signal, committed):
     assert calls == []
 
 
-def test_rolled_back_membership_sends_nothing(capture_signal, run_rolled_back):
+def test_rolled_back_membership_leaves_no_work(capture_signal, run_rolled_back):
     audience = AudienceFactory()
     user = UserFactory()
-    calls = capture_signal(signals.audience_members_changed)
+    calls = capture_signal(signals.audience_members_changed, as_work=True)
     callbacks = run_rolled_back(
         lambda: services.audience_members_add(audience_id=audience.pk, user_ids=[user.pk]),
     )
-    assert callbacks == [] and calls == []
+    assert len(calls) == 1  # sent inside the transaction…
+    assert callbacks == [] and not OutboxMessage.objects.exists()  # …so its work rolled back with it
     assert not audience.members.exists()
 
 
@@ -207,13 +210,14 @@ def test_removing_a_profile_date_signals(capture_signal, committed):
     assert calls == [{"user_id": user.pk, "field_id": field.pk, "actor_id": None}]
 
 
-def test_rolled_back_profile_date_sends_nothing(capture_signal, run_rolled_back):
+def test_rolled_back_profile_date_leaves_no_work(capture_signal, run_rolled_back):
     field, user = ProfileDateFieldFactory(), UserFactory()
-    calls = capture_signal(signals.profile_date_changed)
+    calls = capture_signal(signals.profile_date_changed, as_work=True)
     callbacks = run_rolled_back(
         lambda: services.profile_date_set(user_id=user.pk, field_id=field.pk, value=datetime.date(2026, 3, 1)),
     )
-    assert callbacks == [] and calls == []
+    assert len(calls) == 1  # sent inside the transaction…
+    assert callbacks == [] and not OutboxMessage.objects.exists()  # …so its work rolled back with it
 
 
 # --- First login ---
@@ -240,8 +244,9 @@ def test_signing_in_sends_first_login_once(client, capture_signal, django_captur
     assert calls == [{"user_id": user.pk, "actor_id": user.pk}]
 
 
-def test_rolled_back_first_login_sends_nothing(capture_signal, run_rolled_back):
+def test_rolled_back_first_login_leaves_no_work(capture_signal, run_rolled_back):
     user = UserFactory()
-    calls = capture_signal(signals.first_login)
+    calls = capture_signal(signals.first_login, as_work=True)
     callbacks = run_rolled_back(lambda: services.user_record_first_login(user_id=user.pk))
-    assert callbacks == [] and calls == []
+    assert len(calls) == 1  # sent inside the transaction…
+    assert callbacks == [] and not OutboxMessage.objects.exists()  # …so its work rolled back with it
