@@ -11,6 +11,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from certlms.addresses import client_address
 from tests.factories.directory import UserFactory
 from tests.test_no_server_errors import _client, _urls, demo  # noqa: F401  (demo is a fixture)
 
@@ -164,3 +165,18 @@ def test_no_template_needs_inline_script_or_style():
 def test_htmx_injects_no_indicator_styles(client):
     html = client.get(reverse("login")).content.decode()
     assert '"includeIndicatorStyles": false' in html
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "1.2.3.4", "10.0.0.1"),
+        (1, "6.6.6.6, 1.2.3.4", "1.2.3.4"),
+        (2, "6.6.6.6, 1.2.3.4, 10.0.0.9", "1.2.3.4"),
+        (2, "1.2.3.4", "10.0.0.1"),
+    ],
+)
+def test_the_address_counted_is_the_one_the_trusted_proxies_saw(rf, settings, proxies, forwarded, expected):
+    settings.TRUSTED_PROXIES = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected
