@@ -19,6 +19,15 @@ def _reject_out_of_range_ids(field: forms.ModelChoiceField, values) -> None:
             )
 
 
+def is_valid_id(model_field, value) -> bool:
+    """Whether ``value`` can be looked up in ``model_field`` at all (for integers: a number within 64 bits)."""
+    try:
+        key = model_field.get_prep_value(model_field.to_python(value))
+    except (ValueError, TypeError, ValidationError):
+        return False
+    return not isinstance(key, int) or _BIGINT_MIN <= key <= _BIGINT_MAX
+
+
 class IdModelChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if value not in self.empty_values:

@@ -1,6 +1,8 @@
 """Project-level pages: home, Site administration index, the bench "hello" view, error pages."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -26,6 +28,14 @@ def site_administration(request: HttpRequest) -> HttpResponse:
     if not is_site_admin(request.user):
         raise Http404
     return render(request, "site_administration.html")
+
+
+def signin_locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
+    """django-axes answers here once an account or an address has had too many wrong passwords."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form = AuthenticationForm(request, initial={"username": (credentials or {}).get("username", "")})
+    context = {"form": form, "locked_out_minutes": minutes, "next": request.POST.get("next", "")}
+    return render(request, "registration/login.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:

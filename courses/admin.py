@@ -7,12 +7,14 @@ Completion records are never deleted here: only a recertification window archive
 from django.contrib import admin
 from django.db.models import Count
 
+from certlms.admin import ModelAdmin
+
 from . import services
 from .models import Course, CourseCompletion, CourseCompletionHistory
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(ModelAdmin):
     list_display = ["fullname", "shortname", "allow_self_completion", "completion_count"]
     list_filter = ["allow_self_completion"]
     search_fields = ["fullname", "shortname"]
@@ -38,7 +40,7 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CourseCompletion)
-class CourseCompletionAdmin(admin.ModelAdmin):
+class CourseCompletionAdmin(ModelAdmin):
     list_display = ["user", "user_full_name", "course", "completed_at"]
     list_select_related = ["user", "course"]
     list_filter = [("course", admin.RelatedOnlyFieldListFilter), "completed_at"]
@@ -65,7 +67,7 @@ class CourseCompletionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CourseCompletionHistory)
-class CourseCompletionHistoryAdmin(admin.ModelAdmin):
+class CourseCompletionHistoryAdmin(ModelAdmin):
     """Archived completions: read only."""
 
     list_display = ["user", "course", "completed_at", "archived_at", "reason"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from certlms.formsets import bounded_formset_factory
+
 from .models import AccessRule, ContentRule, Report
 from .sources import SOURCE_CHOICES, Source
 
@@ -42,8 +44,8 @@ class FilterForm(forms.Form):
     remove = forms.BooleanField(label="Remove", required=False)
 
 
-ColumnFormSet = forms.formset_factory(ColumnForm, extra=0)
-FilterFormSet = forms.formset_factory(FilterForm, extra=0)
+ColumnFormSet = bounded_formset_factory(ColumnForm)
+FilterFormSet = bounded_formset_factory(FilterForm)
 
 
 class AddForm(forms.Form):

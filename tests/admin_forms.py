@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.forms import MultiWidget
+from django.forms import ModelChoiceField, MultiWidget
 
 
 def _field_data(form, name, field) -> dict:
@@ -45,3 +45,20 @@ def admin_post_data(response) -> dict:
         for form in formset.forms:
             data.update(_form_data(form))
     return data
+
+
+def _choice_keys(form) -> list[str]:
+    return [
+        form.add_prefix(name)
+        for name, field in form.fields.items()
+        if isinstance(field, ModelChoiceField) and not field.disabled
+    ]
+
+
+def admin_choice_keys(response) -> list[str]:
+    """The POST keys of every foreign-key and many-to-many field on an admin page, inlines included."""
+    keys = _choice_keys(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        for form in inline.formset.forms:
+            keys += _choice_keys(form)
+    return keys

@@ -20,6 +20,7 @@ from assignments.models import Assignment, AssignmentType, Group
 from certifications.models import Certification, CertificationRecordHistory, CourseSet
 from courses.models import Course
 from reporting.models import Report
+from tests.admin_forms import admin_choice_keys, admin_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +177,64 @@ def test_every_form_field_survives_edge_values(demo, role):
     """Dates out of range, ids beyond 64 bits, NUL characters: a form error or a 404, never a 500."""
     urls = [url for url in _urls() if "logout" not in url]
     assert _edge_failures(role, urls) == []
+
+
+# Ids a browser never sends: not a number, a fraction, beyond 64 bits, a NUL.
+JUNK_IDS = ["abc", "1.5", "99999999999999999999", "\x00", "[1]"]
+
+
+def _admin_pages():
+    from directory.models import Audience, JobAssignment, Organisation
+
+    job = JobAssignment.objects.order_by("pk").first()
+    pages = [reverse("admin:auth_user_change", args=[job.user_id])]
+    pages += [reverse("admin:directory_jobassignment_change", args=[job.pk])]
+    pages += [reverse("admin:directory_organisation_change", args=[Organisation.objects.order_by("pk").first().pk])]
+    pages += [reverse("admin:directory_audience_change", args=[Audience.objects.order_by("pk").first().pk])]
+    models = ["organisation", "position", "jobassignment", "audience", "audiencemember", "profiledatevalue"]
+    pages += [reverse(f"admin:directory_{model}_add") for model in models]
+    return pages + [reverse("admin:courses_coursecompletion_add")]
+
+
+@pytest.mark.parametrize("junk", JUNK_IDS)
+def test_admin_foreign_key_fields_answer_junk_ids_with_a_message(demo, junk):
+    """Autocomplete, select and many-to-many fields of the directory's admin: an invalid choice, never a 500."""
+    client = _client("admin")
+    failures = []
+    for url in _admin_pages():
+        page = client.get(url)
+        keys = admin_choice_keys(page)
+        assert keys, url
+        data = admin_post_data(page) | dict.fromkeys(keys, junk)
+        response = client.post(url, data)
+        if response.status_code != 200 or not response.context["errors"]:
+            failures.append(f"POST {url} {junk!r} -> {response.status_code}")
+    assert failures == []
+
+
+def _report_edit_data(client, report):
+    page = client.get(reverse("reporting:report_edit", args=[report.pk]))
+    return {
+        name: value
+        for name, value in re.findall(r'name="([^"]+)"[^>]*?value="([^"]*)"', page.content.decode())
+        if name != "csrfmiddlewaretoken"
+    }
+
+
+@pytest.mark.parametrize("prefix", ["columns", "filters"])
+@pytest.mark.parametrize("total", ["100000", "201", "-1", "abc", "1.5", "\x00", None, "+1"])
+def test_report_editor_answers_a_tampered_formset_count_with_a_message(demo, prefix, total):
+    client = _client("admin")
+    report = Report.objects.exclude(columns=[]).exclude(filters=[]).order_by("pk").first() or Report.objects.first()
+    data = _report_edit_data(client, report)
+    count_key = f"{prefix}-TOTAL_FORMS"
+    if total is None:
+        data.pop(count_key)
+    elif total == "+1":
+        data[count_key] = str(int(data[count_key]) + 1)  # one more row than the page has: an empty row
+    else:
+        data[count_key] = total
+    response = client.post(reverse("reporting:report_edit", args=[report.pk]), data)
+    assert response.status_code == 200
+    assert response.context["forms"].columns.non_form_errors() or response.context["forms"].filters.non_form_errors()
+    report.refresh_from_db()

@@ -18,3 +18,4 @@ STORAGES = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 if CELERY_BROKER_URL.startswith("memory://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.05}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

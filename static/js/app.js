@@ -59,4 +59,19 @@
       closeMenus(null); if (button) button.focus();
     }
   });
+
+  // A box with data-select-all="NAME" checks or clears every checkbox named NAME.
+  document.addEventListener("change", function (event) {
+    var box = event.target.closest && event.target.closest("[data-select-all]");
+    if (!box) return;
+    document.querySelectorAll("input[name=" + box.dataset.selectAll + "]").forEach(function (row) { row.checked = box.checked; });
+  });
+
+  // Chart bars take their width from data-percent (no inline styles: the Content-Security-Policy forbids them).
+  function sizeBars(root) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll("[data-percent]").forEach(function (bar) { bar.style.width = bar.getAttribute("data-percent") + "%"; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { sizeBars(document); });
+  document.addEventListener("htmx:load", function (event) { sizeBars(event.target); });
 })();

@@ -84,8 +84,8 @@ def test_tree_list_is_ordered_by_path_and_indented(admin_client):
     OrganisationFactory(name="Zeta", parent=root)
     OrganisationFactory(name="Beta")
     html = admin_client.get(reverse("admin:directory_organisation_changelist")).content.decode()
-    assert html.index(">Acme<") < html.index(">Zeta<")
-    assert "padding-left:1.5em" in html
+    assert html.index(">Acme<") < html.index("\u2003Zeta<")
+    assert "style=" not in html.split('id="result_list"')[1].split("</table>")[0]
 
 
 def test_adding_and_moving_an_organisation_keeps_paths(

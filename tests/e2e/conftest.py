@@ -40,13 +40,18 @@ def browser():
 @pytest.fixture
 def sign_in(browser, live_server):
     """``sign_in(username)`` -> a page signed in through the Sign in form, as a person would."""
-    contexts = []
+    contexts, refused = [], []
 
     def _sign_in(username: str, password: str = "password"):
         context = browser.new_context(base_url=live_server.url)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
+        # Anything the Content-Security-Policy blocks (an inline script or style) fails the test.
+        page.on(
+            "console",
+            lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         page.goto("/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
@@ -57,3 +62,4 @@ def sign_in(browser, live_server):
     yield _sign_in
     for context in contexts:
         context.close()
+    assert refused == []
