@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from certifications.models import Certification, PeriodUnit
-from certlms.fields import IdModelChoiceField
+from certlms.fields import DateTimeField, IdModelChoiceField
 from courses.models import Course
 from directory.models import Position, ProfileDateField
 
@@ -29,7 +29,7 @@ class DueDateForm(forms.Form):
     kind = forms.ChoiceField(
         label="Assignment due date", choices=DueKind.choices, widget=forms.RadioSelect, initial=DueKind.NONE
     )
-    fixed_at = forms.DateTimeField(
+    fixed_at = DateTimeField(
         label="Fixed date",
         required=False,
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"],

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from certifications.models import PeriodUnit
+from certlms.dates import readable_date_constraint, validate_date_range
 
 
 class AssignmentType(models.TextChoices):
@@ -99,7 +100,7 @@ class Assignment(models.Model):
     include_children = models.BooleanField(default=False)
 
     due_kind = models.CharField(max_length=16, choices=DueKind.choices, default=DueKind.NONE)
-    due_fixed_at = models.DateTimeField(null=True, blank=True)
+    due_fixed_at = models.DateTimeField(null=True, blank=True, validators=[validate_date_range])
     due_amount = models.PositiveIntegerField(null=True, blank=True)
     due_unit = models.CharField(max_length=10, choices=PeriodUnit.choices, blank=True)
     due_event = models.CharField(max_length=32, choices=DueEvent.choices, blank=True)
@@ -176,7 +177,11 @@ class UserAssignment(models.Model):
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["assignment", "user"], name="user_assignment_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "user"], name="user_assignment_unique"),
+            readable_date_constraint("due_date", name="user_assignment_due_date_readable"),
+            readable_date_constraint("due_override", name="user_assignment_due_override_readable"),
+        ]
         indexes = [
             models.Index(fields=["user", "certification", "state"]),
             models.Index(fields=["certification", "state"]),

@@ -12,6 +12,7 @@ import datetime as dt
 
 from certifications.periods import Period
 from certifications.periods import add_period as add_whole_periods
+from certlms.dates import STORED_LATEST
 
 
 def add_period(value: dt.datetime | dt.date, amount: int, unit: str):
@@ -24,5 +25,9 @@ def sqlite_add_period(value: str | None, amount: int | None, unit: str | None) -
     if value is None or amount is None or not unit:
         return None
     text = str(value)
-    moment = dt.datetime.fromisoformat(text if len(text) > 10 else f"{text} 00:00:00")
-    return str(add_period(moment.replace(tzinfo=None), int(amount), unit))
+    moment = dt.datetime.fromisoformat(text if len(text) > 10 else f"{text} 00:00:00").replace(tzinfo=None)
+    latest = STORED_LATEST.replace(tzinfo=None)
+    try:
+        return str(min(add_period(moment, int(amount), unit), latest))
+    except (OverflowError, ValueError):  # beyond year 9999: clamped like every sum past the stored bound
+        return str(latest)

@@ -7,6 +7,7 @@ from django.db import connection
 from certifications.sql import db_datetime as param_datetime  # noqa: F401  (the engine's name for it)
 from certifications.sql import is_distinct_sql, is_postgres
 from certifications.sql import json_object_sql as json_object  # noqa: F401  (the engine's name for it)
+from certlms.dates import STORED_LATEST
 
 from .periods import sqlite_add_period
 
@@ -20,10 +21,15 @@ def register_sqlite_functions(sender, connection, **kwargs) -> None:
 
 
 def add_period(expr: str, amount: int, unit: str) -> str:
-    """SQL: the timestamp ``expr`` plus a calendar period (amount and unit come from validated fields)."""
+    """SQL: the timestamp ``expr`` plus a calendar period (amount and unit come from validated fields).
+
+    The sum is clamped to the latest date the database stores (``certlms.dates.STORED_LATEST``), so
+    that a far event plus a long period never breaks the routes' check constraint.
+    """
     amount = int(amount)
     if is_postgres():
-        return f"(({expr}) + make_interval({_PG_UNITS[unit]} => {amount}))"
+        latest = STORED_LATEST.isoformat()
+        return f"LEAST(({expr}) + make_interval({_PG_UNITS[unit]} => {amount}), '{latest}'::timestamptz)"
     if unit not in _PG_UNITS:
         raise ValueError(unit)
     return f"certlms_add_period({expr}, {amount}, '{unit}')"

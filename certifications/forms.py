@@ -2,6 +2,7 @@
 
 from django import forms
 
+from certlms import fields as shared_fields
 from certlms.fields import IdModelMultipleChoiceField
 from courses.models import Course
 
@@ -13,7 +14,9 @@ from .selectors import path_time_allowance
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class DateTimeField(forms.DateTimeField):
+class DateTimeField(shared_fields.DateTimeField):
+    """Optional unless told, typed in a datetime-local input; the range check is the shared field's."""
+
     widget = DATETIME_WIDGET
 
     def __init__(self, **kwargs):

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from certlms.dates import readable_date_constraint, validate_date_range
+
 from .periods import Period
 
 
@@ -44,8 +46,8 @@ class Certification(models.Model):
     visible_audiences = models.ManyToManyField(
         "directory.Audience", blank=True, related_name="visible_certifications", verbose_name="Selected audiences"
     )
-    available_from = models.DateTimeField(null=True, blank=True)
-    available_until = models.DateTimeField(null=True, blank=True)
+    available_from = models.DateTimeField(null=True, blank=True, validators=[validate_date_range])
+    available_until = models.DateTimeField(null=True, blank=True, validators=[validate_date_range])
 
     active_period_amount = models.PositiveIntegerField("Active period", default=1)
     active_period_unit = models.CharField(max_length=10, choices=PeriodUnit.choices, default=PeriodUnit.YEARS)
@@ -132,6 +134,9 @@ class RenewalStatus(models.TextChoices):
     EXPIRED = "expired", "Renewal expired"
 
 
+RECORD_DATES = ("due_date", "completion_date", "window_opens", "expiry_date", "baseline_expiry")
+
+
 class RecordFields(models.Model):
     """The state of a learner's certification, shared by the current record and its history."""
 
@@ -140,11 +145,11 @@ class RecordFields(models.Model):
     path = models.CharField(max_length=16, choices=CertificationPath.choices, default=CertificationPath.CERTIFICATION)
     status = models.CharField(max_length=16, choices=RecordStatus.choices, default=RecordStatus.NOT_CERTIFIED)
     renewal_status = models.CharField(max_length=16, choices=RenewalStatus.choices, default=RenewalStatus.NOT_DUE)
-    due_date = models.DateTimeField(null=True, blank=True)
-    completion_date = models.DateTimeField(null=True, blank=True)
-    window_opens = models.DateTimeField(null=True, blank=True)
-    expiry_date = models.DateTimeField(null=True, blank=True)
-    baseline_expiry = models.DateTimeField(null=True, blank=True)
+    due_date = models.DateTimeField(null=True, blank=True, validators=[validate_date_range])
+    completion_date = models.DateTimeField(null=True, blank=True, validators=[validate_date_range])
+    window_opens = models.DateTimeField(null=True, blank=True, validators=[validate_date_range])
+    expiry_date = models.DateTimeField(null=True, blank=True, validators=[validate_date_range])
+    baseline_expiry = models.DateTimeField(null=True, blank=True, validators=[validate_date_range])
 
     class Meta:
         abstract = True
@@ -161,7 +166,10 @@ class CertificationRecord(RecordFields):
     updated_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["certification", "user"], name="certification_record_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["certification", "user"], name="certification_record_unique"),
+            *(readable_date_constraint(field, name=f"certification_record_{field}_readable") for field in RECORD_DATES),
+        ]
         indexes = [
             # The lifecycle sweeps look only at certified records; partial indexes stay small and
             # cost nothing when 100,000 fresh records are assigned.
@@ -183,9 +191,13 @@ class CertificationRecordHistory(RecordFields):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certification_history")
     certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="history")
     unassigned = models.BooleanField(default=False)
-    archived_at = models.DateTimeField()
+    archived_at = models.DateTimeField(validators=[validate_date_range])
 
     class Meta:
+        constraints = [
+            readable_date_constraint(field, name=f"certification_history_{field}_readable")
+            for field in (*RECORD_DATES, "archived_at")
+        ]
         indexes = [models.Index(fields=["user", "certification", "unassigned", "archived_at"])]
         verbose_name_plural = "certification record history"
 

@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .dates import validate_date_range
+
 _BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
 
 
@@ -39,3 +41,15 @@ class IdModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         _reject_out_of_range_ids(self, value)
         return super()._check_values(value)
+
+
+class DateTimeField(forms.DateTimeField):
+    """A datetime typed in the viewer's timezone, refused outside 1900 … 100 years ahead."""
+
+    default_validators = [validate_date_range]
+
+
+class DateField(forms.DateField):
+    """A date, refused outside 1900 … 100 years ahead."""
+
+    default_validators = [validate_date_range]

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from certlms.dates import readable_date_constraint, validate_date_range
+
 
 class Course(models.Model):
     fullname = models.CharField("Full name", max_length=255)
@@ -24,10 +26,13 @@ class CourseCompletion(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_completions")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="completions")
-    completed_at = models.DateTimeField()
+    completed_at = models.DateTimeField(validators=[validate_date_range])
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "course"], name="course_completion_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="course_completion_unique"),
+            readable_date_constraint("completed_at", name="course_completion_completed_at_readable"),
+        ]
         indexes = [models.Index(fields=["course", "user"])]
 
     def __str__(self) -> str:
@@ -41,11 +46,12 @@ class CourseCompletionHistory(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_completion_history"
     )
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="completion_history")
-    completed_at = models.DateTimeField()
+    completed_at = models.DateTimeField(validators=[validate_date_range])
     archived_at = models.DateTimeField()
     reason = models.CharField(max_length=255, blank=True)
 
     class Meta:
+        constraints = [readable_date_constraint("completed_at", name="course_completion_history_completed_at_readable")]
         indexes = [models.Index(fields=["user", "course"])]
         verbose_name_plural = "course completion history"
 

@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from certlms.dates import validate_date_range
+
 from . import services
 from .models import Audience, JobAssignment, LearnerProfile, Organisation, Position
 
@@ -175,9 +177,14 @@ def _parse_date(value: str) -> datetime.date | None:
     if not value:
         return None
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         raise ValueError(f'"{value}" is not a date in the form YYYY-MM-DD.') from None
+    try:
+        validate_date_range(day)
+    except ValidationError as error:
+        raise ValueError(f'"{value}": {error.messages[0]}') from None
+    return day
 
 
 def _by_key(queryset, key: str) -> dict[str, list]:

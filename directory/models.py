@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from certlms.dates import readable_date_constraint, validate_date_range
+
 SITE_ADMINISTRATORS_GROUP = "Site administrators"
 
 
@@ -65,13 +67,19 @@ class JobAssignment(models.Model):
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff_job_assignments"
     )
-    start_date = models.DateField(null=True, blank=True)
-    position_assigned_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True, validators=[validate_date_range])
+    position_assigned_date = models.DateField(null=True, blank=True, validators=[validate_date_range])
 
     class Meta:
         indexes = [models.Index(fields=["manager", "user"])]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(manager=models.F("user")), name="job_assignment_not_own_manager")
+            models.CheckConstraint(
+                condition=~models.Q(manager=models.F("user")), name="job_assignment_not_own_manager"
+            ),
+            readable_date_constraint("start_date", name="job_assignment_start_date_readable", date_only=True),
+            readable_date_constraint(
+                "position_assigned_date", name="job_assignment_position_assigned_date_readable", date_only=True
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,10 +127,13 @@ class ProfileDateValue(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile_dates")
     field = models.ForeignKey(ProfileDateField, on_delete=models.CASCADE, related_name="values")
-    value = models.DateField(null=True, blank=True)
+    value = models.DateField(null=True, blank=True, validators=[validate_date_range])
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "field"], name="profile_date_value_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "field"], name="profile_date_value_unique"),
+            readable_date_constraint("value", name="profile_date_value_readable", date_only=True),
+        ]
 
     def __str__(self) -> str:
         return f"{self.field}: {self.value}"
