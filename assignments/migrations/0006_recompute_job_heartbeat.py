@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assignments', '0003_route_covering_indexes_only'),
+        ('assignments', '0005_readable_date_range'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
