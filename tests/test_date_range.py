@@ -199,3 +199,21 @@ def test_admin_profile_date_and_job_assignment_dates_refuse(client, administrato
         )
         assert_refused(response)
     assert not JobAssignment.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("days", "valid"), [(36525, True), (36526, False)])
+def test_a_course_sets_minimum_time_is_at_most_100_years(days, valid):
+    """The time allowance is added to today for realistic due dates and exceptions' checks."""
+    from certifications.forms import CourseSetForm
+
+    form = CourseSetForm(
+        data={
+            "name": "Core",
+            "courses": [CourseFactory().pk],
+            "completion_rule": "all",
+            "minimum_time_days": days,
+            "sortorder": 0,
+        }
+    )
+    assert ("minimum_time_days" not in form.errors) is valid
