@@ -28,8 +28,11 @@ def add_period(expr: str, amount: int, unit: str) -> str:
     """
     amount = int(amount)
     if is_postgres():
-        latest = STORED_LATEST.isoformat()
-        return f"LEAST(({expr}) + make_interval({_PG_UNITS[unit]} => {amount}), '{latest}'::timestamptz)"
+        latest = f"'{STORED_LATEST.isoformat()}'::timestamptz"
+        total = f"(({expr}) + make_interval({_PG_UNITS[unit]} => {amount}))"
+        # LEAST skips NULLs: an unknown sum goes through as -infinity and back, and ``expr`` (which may
+        # hold a parameter placeholder) appears only once.
+        return f"NULLIF(LEAST(COALESCE({total}, '-infinity'::timestamptz), {latest}), '-infinity'::timestamptz)"
     if unit not in _PG_UNITS:
         raise ValueError(unit)
     return f"certlms_add_period({expr}, {amount}, '{unit}')"
