@@ -7,6 +7,7 @@ from django.db import connection
 from certifications.sql import db_datetime as param_datetime  # noqa: F401  (the engine's name for it)
 from certifications.sql import is_distinct_sql, is_postgres
 from certifications.sql import json_object_sql as json_object  # noqa: F401  (the engine's name for it)
+from certlms.dates import STORED_LATEST
 
 from .periods import sqlite_add_period
 
@@ -27,9 +28,11 @@ def add_period(expr: str, amount: int, unit: str) -> str:
     """
     amount = int(amount)
     if is_postgres():
-        # Not LEAST(): it ignores NULL, and an unknown event (NULL) must stay unknown. The function
-        # (migration 0007) names the sum once, so its parameters stay in order.
-        return f"certlms_clamp_latest(({expr}) + make_interval({_PG_UNITS[unit]} => {amount}))"
+        latest = f"'{STORED_LATEST.isoformat()}'::timestamptz"
+        total = f"(({expr}) + make_interval({_PG_UNITS[unit]} => {amount}))"
+        # LEAST skips NULLs: an unknown sum goes through as -infinity and back, and ``expr`` (which may
+        # hold a parameter placeholder) appears only once.
+        return f"NULLIF(LEAST(COALESCE({total}, '-infinity'::timestamptz), {latest}), '-infinity'::timestamptz)"
     if unit not in _PG_UNITS:
         raise ValueError(unit)
     return f"certlms_add_period({expr}, {amount}, '{unit}')"

@@ -98,6 +98,10 @@ class CourseSetForm(forms.ModelForm):
     courses = IdModelMultipleChoiceField(
         queryset=Course.objects.order_by("fullname"), widget=forms.CheckboxSelectMultiple
     )
+    # At most 100 years (DOMAIN §6's horizon): the allowance is added to today for due dates.
+    minimum_time_days = forms.IntegerField(
+        label="Minimum time required (days)", min_value=0, max_value=36525, initial=0
+    )
 
     class Meta:
         model = CourseSet

@@ -6,7 +6,9 @@ Each returns ``{field name: message}`` so forms can show every error beside its 
 import datetime as dt
 
 from .models import CertificationPath, RecertificationMethod, RecordStatus, RenewalStatus
-from .periods import DAYS, Period, period_covers_days, period_le
+from .periods import DAYS, YEARS, Period, period_covers_days, period_le
+
+LONGEST_ACTIVE = Period(100, YEARS)
 
 
 def settings_errors(
@@ -22,6 +24,9 @@ def settings_errors(
     errors: dict[str, str] = {}
     if active.amount < 1:
         errors["active_period_amount"] = "The active period must be at least 1."
+    elif not period_le(active, LONGEST_ACTIVE):
+        # Expiry dates are completion + active period: beyond this they would leave the readable date range.
+        errors["active_period_amount"] = "The active period cannot be longer than 100 years."
     elif not period_le(window, active):
         errors["window_period_amount"] = "The window period cannot be longer than the active period."
     needed = max(recertification_allowance_days, 1)

@@ -55,11 +55,11 @@ def readable_date_constraint(field: str, *, name: str, date_only: bool = False) 
     return models.CheckConstraint(condition=in_range | models.Q(**{f"{field}__isnull": True}), name=name)
 
 
-def clamp_to_stored(value):
-    """A computed datetime (event + period) kept inside the stored bounds; None stays None."""
-    if value is None:
-        return None
-    return min(max(value, STORED_EARLIEST), STORED_LATEST)
+def days_after_clamped(moment: dt.datetime, days: int) -> dt.datetime:
+    """``moment`` plus ``days`` (a computed due date), kept at or before the last stored day, never an overflow."""
+    if days > (STORED_LATEST - moment).days:
+        return STORED_LATEST
+    return moment + dt.timedelta(days=days)
 
 
 def repair_stored_dates(model, field: str, *, date_only: bool = False) -> int:

@@ -16,7 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assignments.models import Assignment, DueKind
+from certifications.forms import CourseSetForm
 from certifications.models import CertificationRecordHistory
+from certifications.periods import Period
+from certifications.rules import settings_errors
 from certlms.dates import EARLIEST_DATE, in_date_range, latest_date, validate_date_range
 from courses.models import CourseCompletion
 from directory.csv_import import JOB_ASSIGNMENTS, directory_import
@@ -199,3 +202,32 @@ def test_admin_profile_date_and_job_assignment_dates_refuse(client, administrato
         )
         assert_refused(response)
     assert not JobAssignment.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("days", "valid"), [(36525, True), (36526, False)])
+def test_a_course_sets_minimum_time_is_at_most_100_years(days, valid):
+    """The time allowance is added to today for realistic due dates and exceptions' checks."""
+    form = CourseSetForm(
+        data={
+            "name": "Core",
+            "courses": [CourseFactory().pk],
+            "completion_rule": "all",
+            "minimum_time_days": days,
+            "sortorder": 0,
+        }
+    )
+    assert ("minimum_time_days" not in form.errors) is valid
+
+
+@pytest.mark.parametrize(("active", "refused"), [(Period(100, "years"), False), (Period(1201, "months"), True)])
+def test_an_active_period_is_at_most_100_years(active, refused):
+    """Expiry dates are completion + active period; a longer period would leave the readable range."""
+    errors = settings_errors(
+        active=active,
+        window=Period(1, "months"),
+        minimum_active=None,
+        method="expiry",
+        recertification_allowance_days=0,
+    )
+    assert ("active_period_amount" in errors) is refused

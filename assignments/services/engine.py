@@ -30,6 +30,7 @@ from django.utils import timezone
 from certifications import services as certification_services
 from certifications.models import AuditEvent, Certification, CertificationPath, CertificationRecord, CourseSet
 from certifications.selectors import path_time_allowance
+from certlms.dates import days_after_clamped
 
 from .. import sql
 from ..models import (
@@ -143,7 +144,8 @@ class Context:
         )
 
     def threshold(self, days: int) -> dt.datetime:
-        return self.now + dt.timedelta(days=days)
+        """now + a time allowance, kept at the last stored day (an allowance of millions of days never overflows)."""
+        return days_after_clamped(self.now, days)
 
 
 # --- due dates ---------------------------------------------------------------------------------

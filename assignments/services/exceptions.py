@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from certifications.models import Certification, CertificationPath, CertificationRecord
 from certifications.services import audit_insert_select
+from certlms.dates import days_after_clamped
 
 from .. import sql
 from ..errors import ResolutionNotAllowed
@@ -113,6 +114,7 @@ def _set_realistic_due(certification: Certification, routes, user_ids: list[int]
         ).values_list("user_id", flat=True)
     )
     for path, in_path in ((CertificationPath.RECERTIFICATION, True), (CertificationPath.CERTIFICATION, False)):
-        due = now + dt.timedelta(days=engine.path_allowance_days(certification, path)) + REALISTIC_EXTRA
+        allowance = engine.path_allowance_days(certification, path) + REALISTIC_EXTRA.days
+        due = days_after_clamped(now, allowance)
         subset = routes.filter(user_id__in=recertifying) if in_path else routes.exclude(user_id__in=recertifying)
         subset.update(due_override=due, due_date=due, state=RouteState.ACTIVE, resolved=True, exception_type="")
