@@ -1,5 +1,6 @@
 """Error pages in the layout, and production settings that pass Django's deployment checks."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -79,3 +80,18 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert completed.returncode != 0
     assert "SECRET_KEY" in completed.stderr
+
+
+def test_a_redis_broker_keeps_both_the_short_publish_timeouts_and_the_visibility_timeout():
+    """Redelivery of a killed worker's task (decision 0061) and a publish that never holds a request
+    (decision 0060) configure the same Redis transport options: neither may replace the other."""
+    env = {**os.environ, "CELERY_BROKER_URL": "redis://127.0.0.1:1/0", "BROKER_VISIBILITY_TIMEOUT": "90"}
+    code = "import json; from certlms.settings import base; print(json.dumps(base.CELERY_BROKER_TRANSPORT_OPTIONS))"
+    completed = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert completed.returncode == 0, completed.stderr
+    options = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert options["visibility_timeout"] == 90
+    assert options["socket_connect_timeout"] == 2
+    assert options["socket_timeout"] == 5

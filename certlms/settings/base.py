@@ -148,14 +148,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("BROKER_VISIBILITY_TIMEOUT", "120"))
 CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = 50
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
-# A queued or running recompute job without a heartbeat for this many seconds is taken over by
-# another worker (checked every half of it); after this many attempts it ends as failed.
 # User ids per batch of a recompute job, one transaction and one task each: at 20,000 ids B3's
 # longest transaction took 7.7 s on the 2-core bench machine (about 5 s on average), so 10,000
 # keeps every one under the 5 s B3 allows, far inside the time limit above.
 RECOMPUTE_BATCH_SIZE = int(os.environ.get("RECOMPUTE_BATCH_SIZE", "10000"))
+# A queued or running recompute job without a heartbeat for this many seconds is taken over by
+# another worker (checked every half of it); after this many attempts it ends as failed.
 RECOMPUTE_JOB_STALE_AFTER = int(os.environ.get("RECOMPUTE_JOB_STALE_AFTER", "60"))
 RECOMPUTE_JOB_MAX_ATTEMPTS = int(os.environ.get("RECOMPUTE_JOB_MAX_ATTEMPTS", "5"))
 CELERY_TIMEZONE = TIME_ZONE
@@ -166,7 +164,13 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # publish retries; whatever cannot be published stays in the outbox for the drain.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
-REDIS_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+# On Redis, the same options also carry the visibility timeout of redelivery (above).
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+}
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = dict(REDIS_BROKER_TRANSPORT_OPTIONS)
 # How often (seconds) the outbox drain sends the work the relay could not, in batches of this many rows.
