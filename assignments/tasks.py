@@ -18,7 +18,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from certlms.celery import app
-from outbox.services import enqueue as outbox_enqueue
+from outbox.services import enqueue
 
 from .models import Assignment, RecomputeJob
 from .services import engine
@@ -37,16 +37,16 @@ def id_ranges(batch_size: int = BATCH_SIZE) -> list[tuple[int, int]]:
     return [(lo, lo + batch_size) for lo in range(bounds["lo"], bounds["hi"] + 1, batch_size)]
 
 
-def enqueue(task, **kwargs) -> None:
-    """Record the task in the outbox, in the current transaction: the one place this module enqueues."""
-    outbox_enqueue(task, **kwargs)
+def _actor(actor_id: int | None):
+    """The user the audit rows name, from the id a task carries (no query)."""
+    return get_user_model()(pk=actor_id) if actor_id else None
 
 
 ACTIVE = (RecomputeJob.Status.QUEUED, RecomputeJob.Status.RUNNING)
 
 
 def _job_batch(job: RecomputeJob, id_range: tuple[int, int]) -> None:
-    actor = get_user_model()(pk=job.actor_id) if job.actor_id else None
+    actor = _actor(job.actor_id)
     if job.kind == RecomputeJob.Kind.MATERIALISE:
         if job.assignment_id is not None:
             engine.assignment_materialise(assignment_id=job.assignment_id, actor=actor, id_range=id_range)
@@ -136,7 +136,7 @@ def materialise_assignment(assignment_id: int, job_id: int | None = None, actor_
     if not Assignment.objects.filter(pk=assignment_id).exists():
         RecomputeJob.objects.filter(pk=job_id).update(status=RecomputeJob.Status.DONE, finished_at=timezone.now())
         return
-    actor = get_user_model()(pk=actor_id) if actor_id else None
+    actor = _actor(actor_id)
     _job_or_batches(
         job_id=job_id,
         kind=RecomputeJob.Kind.MATERIALISE,
@@ -151,7 +151,7 @@ def materialise_assignment(assignment_id: int, job_id: int | None = None, actor_
 @shared_task(name="assignments.recompute_certification", time_limit=60, soft_time_limit=50)
 def recompute_certification(certification_id: int, job_id: int | None = None, actor_id: int | None = None) -> None:
     """Recompute every assignment of a certification: with a job, its first batch (then batch by batch)."""
-    actor = get_user_model()(pk=actor_id) if actor_id else None
+    actor = _actor(actor_id)
     _job_or_batches(
         job_id=job_id,
         kind=RecomputeJob.Kind.RECOMPUTE,
@@ -220,7 +220,7 @@ def recompute_learners(
     """Recompute a few learners of one certification (after a directory or course event).
 
     ``actor_id`` is the person whose change caused the event; ``actor_label`` says what triggered it."""
-    actor = get_user_model()(pk=actor_id) if actor_id else None
+    actor = _actor(actor_id)
     for start in range(0, len(user_ids), 500):
         engine.learners_recompute(
             certification_id=certification_id,
@@ -236,7 +236,7 @@ def recompute_learners_many(
     user_ids: list[int], assignment_ids: list[int], actor_id: int | None = None, actor_label: str = ""
 ) -> None:
     """Recompute a few learners for these assignments, whatever their certifications (one task per event)."""
-    actor = get_user_model()(pk=actor_id) if actor_id else None
+    actor = _actor(actor_id)
     for start in range(0, len(user_ids), 500):
         engine.learners_recompute_many(
             user_ids=user_ids[start : start + 500],
