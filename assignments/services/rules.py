@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from certifications.models import Certification
@@ -216,15 +216,14 @@ def assignment_delete(*, assignment: Assignment, actor=None, now: dt.datetime | 
     with transaction.atomic():
         sql.certification_lock(assignment.certification_id)
         certification = Certification.objects.get(pk=assignment.certification_id)
-        ctx = engine.Context.build(certification=certification, now=now, actor=actor, scope=engine.Scope())
         affected = UserAssignment.objects.filter(assignment=assignment).count()
-        engine.routes_remove_all(ctx, assignment)
+        engine.assignment_routes_remove(assignment=assignment, certification=certification, now=now, actor=actor)
         AssignmentException.objects.filter(assignment=assignment).delete()
         _audit(assignment=assignment, action="deleted", before=_describe(assignment), after=None, actor=actor, now=now)
         certification_id = assignment.certification_id
         assignment.delete()
         if affected <= SYNC_LIMIT:
-            engine.records_sync(ctx)
+            engine.records_resync(certification=certification, now=now, actor=actor)
         else:
             recompute_later(
                 certification_id=certification_id, actor=actor, description="Removing an assignment from its learners"
@@ -242,9 +241,5 @@ def due_change_preview(*, assignment: Assignment, due: DueRule, now: dt.datetime
     proposed = Assignment.objects.get(pk=assignment.pk)
     due.apply_to(proposed)
     certification = Certification.objects.get(pk=assignment.certification_id)
-    ctx = engine.Context.build(certification=certification, now=now, actor=None, scope=engine.Scope())
-    statement, params = engine.due_preview_sql(ctx, proposed)
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        moves, exceptions = cursor.fetchone()
-    return {"moves": moves or 0, "exceptions": exceptions or 0}
+    moves, exceptions = engine.due_change_counts(proposed=proposed, certification=certification, now=now)
+    return {"moves": moves, "exceptions": exceptions}
