@@ -190,7 +190,7 @@ def test_with_redis_stopped_pages_answer_and_the_work_runs_once_it_is_back(
         pool="solo",
         concurrency=1,
         perform_ping_check=False,
-        queues=[celery_app.conf.task_default_queue],
+        queues=[queue.name for queue in celery_app.conf.task_queues],  # every named queue, as `make run`
         loglevel="WARNING",
         shutdown_timeout=10,
     ):

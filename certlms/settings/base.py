@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -180,6 +181,11 @@ OUTBOX_DRAIN_BATCH_SIZE = 500
 OUTBOX_KEEP_SENT = 24 * 3600
 # How often (seconds) the certification lifecycle sweep (windows, expiry) runs.
 CERTIFICATION_LIFECYCLE_INTERVAL = int(os.environ.get("CERTIFICATION_LIFECYCLE_INTERVAL", "3600"))
+# Records per batch task of that sweep (windows opened, certifications expired; decision 0110), and
+# learners per batch whose course completions are applied one by one (the sweep's repair, and the
+# progress of a large fresh assignment).
+CERTIFICATION_LIFECYCLE_BATCH_SIZE = int(os.environ.get("CERTIFICATION_LIFECYCLE_BATCH_SIZE", "2000"))
+CERTIFICATION_PROGRESS_BATCH_SIZE = int(os.environ.get("CERTIFICATION_PROGRESS_BATCH_SIZE", "200"))
 # How often (seconds) the full assignment repair sweep runs.
 ASSIGNMENT_SWEEP_INTERVAL = int(os.environ.get("ASSIGNMENT_SWEEP_INTERVAL", "3600"))
 
@@ -231,4 +237,22 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [SELF],
     }
+}
+
+# --- Running at scale (issue 14): named queues, one beat, the replica, operations -----------------
+# Named queues (decision 0110). `interactive`: one learner's work, answered in seconds (the default
+# for any task not routed below); `bulk`: recomputes of many learners, sweeps and their batches;
+# `messages`: notifications. A worker started without -Q takes all three (`make run`); a larger
+# site runs workers per queue (`celery -A certlms worker -Q bulk`).
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in ("interactive", "bulk", "messages")]
+# Routed by task name: exact names first, then the patterns in this order.
+CELERY_TASK_ROUTES = {
+    "certifications.course_progress": {"queue": "interactive"},
+    "assignments.recompute_learners": {"queue": "interactive"},
+    "assignments.recompute_learners_many": {"queue": "interactive"},
+    "outbox.*": {"queue": "interactive"},
+    "assignments.*": {"queue": "bulk"},
+    "certifications.*": {"queue": "bulk"},
+    "notifications.*": {"queue": "messages"},
 }
