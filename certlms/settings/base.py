@@ -256,3 +256,9 @@ CELERY_TASK_ROUTES = {
     "certifications.*": {"queue": "bulk"},
     "notifications.*": {"queue": "messages"},
 }
+# Exactly one beat (decision 0111): the running beat holds a lock (in the broker's Redis, or a file
+# on this machine with the file-system broker); a second beat schedules nothing while it is held,
+# and takes over within BEAT_LOCK_TTL seconds of the first one stopping.
+CELERY_BEAT_SCHEDULER = "certlms.beat:SingleBeatScheduler"
+BEAT_LOCK_KEY = os.environ.get("BEAT_LOCK_KEY", "certlms:beat-lock")
+BEAT_LOCK_TTL = float(os.environ.get("BEAT_LOCK_TTL", "30"))
