@@ -262,3 +262,20 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULER = "certlms.beat:SingleBeatScheduler"
 BEAT_LOCK_KEY = os.environ.get("BEAT_LOCK_KEY", "certlms:beat-lock")
 BEAT_LOCK_TTL = float(os.environ.get("BEAT_LOCK_TTL", "30"))
+# Reports on a streaming replica (decision 0112): with REPLICA_DATABASE_URL, report pages, exports,
+# the catalogue and Record of learning read from the `replica` database (certlms.db); every write,
+# and a visitor's pages until the replica has replayed their last write, use the primary. A replica
+# that cannot be reached within REPLICA_CONNECT_TIMEOUT seconds is left alone for REPLICA_RETRY_AFTER.
+REPLICA_DATABASE_URL = os.environ.get("REPLICA_DATABASE_URL", "")
+REPLICA_CONNECT_TIMEOUT = int(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2"))
+REPLICA_RETRY_AFTER = float(os.environ.get("REPLICA_RETRY_AFTER", "30"))
+# How long (seconds) a visitor's last write is remembered (the replica is far behind if longer).
+REPLICA_READ_OWN_WRITES_FOR = int(os.environ.get("REPLICA_READ_OWN_WRITES_FOR", "300"))
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0"))
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = REPLICA_CONNECT_TIMEOUT
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["certlms.db.ReplicaRouter"]
+MIDDLEWARE.insert(0, "certlms.db.ReadOwnWritesMiddleware")  # outermost: after every write of the request
