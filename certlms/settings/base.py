@@ -279,3 +279,40 @@ if REPLICA_DATABASE_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["certlms.db.ReplicaRouter"]
 MIDDLEWARE.insert(0, "certlms.db.ReadOwnWritesMiddleware")  # outermost: after every write of the request
+# Operations (decision 0113): health endpoints first of all, request ids in every log line, static
+# files served by WhiteNoise (compressed, cache-forever names in production), short timeouts.
+MIDDLEWARE[:0] = ["certlms.logs.RequestIdMiddleware", "certlms.health.HealthMiddleware"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "whitenoise.middleware.WhiteNoiseMiddleware"
+)
+# How long (seconds) /readyz waits for the database and for the broker.
+READINESS_TIMEOUT = float(os.environ.get("READINESS_TIMEOUT", "2"))
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")
+    )
+for _database in DATABASES.values():
+    # A persistent connection (DATABASE_CONN_MAX_AGE) is checked before a request reuses it.
+    _database["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", True)
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, request_id, message); otherwise text.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "certlms.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {"()": "certlms.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+# With JSON logs the worker and beat log through the same handler instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
