@@ -59,6 +59,16 @@ def copy_floor(report, admin) -> float:
         return time.perf_counter() - start
 
 
+def shown_routes() -> int:
+    """The learner routes the report shows (assigned or in exception) for B4's certifications."""
+    from assignments.models import UserAssignment
+    from reporting.sources.common import SHOWN_ROUTE_STATES
+
+    return UserAssignment.objects.filter(
+        certification__shortname__startswith="B4-", state__in=SHOWN_ROUTE_STATES
+    ).count()
+
+
 def run() -> list[Figure]:
     from django.test import Client
     from django.urls import reverse
@@ -79,10 +89,11 @@ def run() -> list[Figure]:
         size += len(chunk)
     total = time.perf_counter() - start
     peak = _peak_rss_mb()
-    rows_ok = lines == RECORDS + 1
+    routes = shown_routes()
+    rows_ok = lines - 1 == routes  # BENCHMARKS.md: one exported row per learner route
     return [
-        Figure("B6", "CSV export 1M rows", total, "s", "<= 5", rows_ok and total <= 5 * floor, floor,
-               extra=f"{lines - 1:,} rows, {size / 1e6:.0f} MB"),
+        Figure("B6", "CSV export 1M rows", total, "s", "<= 5, one row per route", rows_ok and total <= 5 * floor,
+               floor, extra=f"{lines - 1:,} rows for {routes:,} routes of {RECORDS:,} records, {size / 1e6:.0f} MB"),
         Figure("B6", "CSV export first data row", first_byte or total, "s", "< 1 s", (first_byte or total) < 1),
         Figure("B6", "CSV export peak memory", peak, "MB", "< 200 MB", peak < 200, extra="process VmHWM"),
     ]  # fmt: skip

@@ -1,4 +1,6 @@
-"""Celery entry points of certifications: course progress, and the periodic lifecycle sweep."""
+"""Celery entry points of certifications: course progress, and the periodic lifecycle sweep.
+
+Every task is a batch of seconds; long work sends its next batch as a task of its own."""
 
 import datetime
 import logging
@@ -9,7 +11,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from certlms.celery import app
+from outbox.services import enqueue
 
+from .models import Certification
 from .services.lifecycle import (
     records_expire,
     records_progress_assigned,
@@ -23,6 +27,7 @@ logger = logging.getLogger(__name__)
 LIFECYCLE_TASK = "certifications.lifecycle_sweep"
 PROGRESS_TASK = "certifications.course_progress"
 ASSIGNED_PROGRESS_TASK = "certifications.assigned_progress"
+LIFECYCLE_BATCH_TASK = "certifications.lifecycle_batch"
 
 
 @shared_task(name=PROGRESS_TASK, time_limit=120, soft_time_limit=100)
@@ -39,29 +44,76 @@ def course_progress(user_id: int, course_id: int, actor_id: int | None = None) -
     )
 
 
-@shared_task(name=ASSIGNED_PROGRESS_TASK, time_limit=30 * 60, soft_time_limit=25 * 60)
-def assigned_progress(certification_id: int, assigned_at: str) -> int:
-    """Learners were just assigned: count the course completions they already hold."""
-    return records_progress_assigned(
+@shared_task(name=ASSIGNED_PROGRESS_TASK, time_limit=60, soft_time_limit=50)
+def assigned_progress(certification_id: int, assigned_at: str, after_user_id: int = 0) -> int:
+    """Learners were just assigned: count the course completions they already hold.
+
+    One batch of ``CERTIFICATION_PROGRESS_BATCH_SIZE`` learners (ids above ``after_user_id``); the
+    next batch is a task of its own. Safe to run twice: a record already moved stays as it is."""
+    looked_at, after = records_progress_assigned(
         certification_id=certification_id,
         assigned_at=datetime.datetime.fromisoformat(assigned_at),
         now=timezone.now(),
         actor_label=ASSIGNED_PROGRESS_TASK,
+        after_user_id=after_user_id,
+        limit=settings.CERTIFICATION_PROGRESS_BATCH_SIZE,
     )
+    if after is not None:
+        enqueue(assigned_progress, certification_id=certification_id, assigned_at=assigned_at, after_user_id=after)
+    return looked_at
 
 
-@shared_task(name=LIFECYCLE_TASK, time_limit=60 * 60, soft_time_limit=55 * 60)
-def lifecycle_sweep() -> dict:
-    """Open the recertification windows and expire the certifications that are due, in batches, then
-    apply any course completion that never reached its record (a lost event).
+# The steps of one certification's lifecycle sweep, in order.
+LIFECYCLE_STEPS = ("window_open", "expire", "progress_repair")
 
-    Idempotent: a record once moved no longer matches, so a second run touches nothing.
+
+@shared_task(name=LIFECYCLE_TASK, time_limit=60, soft_time_limit=50)
+def lifecycle_sweep() -> int:
+    """The periodic lifecycle sweep: one batch task per certification, all with the same moment.
+
+    Returns the number of certifications sent."""
+    now = timezone.now().isoformat()
+    sent = 0
+    for certification_id in Certification.objects.order_by("pk").values_list("pk", flat=True):
+        enqueue(lifecycle_batch, certification_id=certification_id, now=now)
+        sent += 1
+    return sent
+
+
+@shared_task(name=LIFECYCLE_BATCH_TASK, time_limit=60, soft_time_limit=50)
+def lifecycle_batch(certification_id: int, now: str, step: str = "window_open", after_user_id: int = 0) -> dict:
+    """One batch of a certification's lifecycle sweep: open the recertification windows that are due,
+    expire the certifications that are due, then apply any course completion that never reached its
+    record (a lost event). Each step runs one batch; a step with more left sends the next batch as a
+    task of its own and stops here, so no task runs for long.
+
+    Idempotent: a record once moved no longer matches, so a second run touches nothing. Returns
+    what this batch changed.
     """
-    now = timezone.now()
-    opened = records_window_open(now=now, actor_label=LIFECYCLE_TASK)
-    expired = records_expire(now=now, actor_label=LIFECYCLE_TASK)
-    repaired = records_progress_repair(now=now, actor_label=LIFECYCLE_TASK)
-    return {"windows_opened": opened, "expired": expired, "progress_repaired": repaired}
+    moment = datetime.datetime.fromisoformat(now)
+    batch = settings.CERTIFICATION_LIFECYCLE_BATCH_SIZE
+    done = {"windows_opened": 0, "expired": 0, "progress_repaired": 0}
+    sweeps = {"window_open": ("windows_opened", records_window_open), "expire": ("expired", records_expire)}
+    for current in LIFECYCLE_STEPS[LIFECYCLE_STEPS.index(step) :]:
+        if current in sweeps:
+            key, sweep = sweeps[current]
+            done[key] = sweep(
+                now=moment, actor_label=LIFECYCLE_TASK, certification_id=certification_id, batch_size=batch, batches=1
+            )
+            after, more = 0, done[key] == batch
+        else:
+            done["progress_repaired"], after = records_progress_repair(
+                now=moment,
+                actor_label=LIFECYCLE_TASK,
+                certification_id=certification_id,
+                after_user_id=after_user_id,
+                limit=settings.CERTIFICATION_PROGRESS_BATCH_SIZE,
+            )
+            more = after is not None
+        if more:
+            enqueue(lifecycle_batch, certification_id=certification_id, now=now, step=current, after_user_id=after)
+            break
+    return done
 
 
 @app.on_after_finalize.connect

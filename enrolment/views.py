@@ -23,6 +23,7 @@ from assignments.services.groups import (
     visible_certifications,
 )
 from certifications.models import Certification
+from certlms.db import reads_from_replica
 
 from . import selectors
 from .forms import CatalogueSearchForm, EnrolForm
@@ -43,6 +44,7 @@ def _dialog(request: HttpRequest, body: str, context: dict) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueSearchForm(request.GET)
     search = form.cleaned_data["q"].strip() if form.is_valid() else ""

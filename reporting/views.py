@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from certlms.db import reads_from_replica
 from directory.permissions import is_site_admin
 
 from . import exports, rules, selectors, services
@@ -142,6 +143,7 @@ def report_delete(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def report_view(request: HttpRequest, report_id: int) -> HttpResponse:
     report = rules.report_get_for_viewer(user=request.user, report_id=report_id)
     run = selectors.report_run(report=report, user=request.user, params=request.GET, now=timezone.now())
@@ -156,6 +158,7 @@ def report_view(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def report_chart(request: HttpRequest, report_id: int) -> HttpResponse:
     """The status chart alone: loaded after the page when the report is too large to count exactly."""
     report = rules.report_get_for_viewer(user=request.user, report_id=report_id)
@@ -174,6 +177,7 @@ def _export(request: HttpRequest, run: selectors.ReportRun, fmt: str) -> HttpRes
 
 
 @login_required
+@reads_from_replica
 def report_export(request: HttpRequest, report_id: int, fmt: str) -> HttpResponse:
     report = rules.report_get_for_viewer(user=request.user, report_id=report_id)
     run = selectors.report_run(report=report, user=request.user, params=request.GET, now=timezone.now())
@@ -186,6 +190,7 @@ def _record_of_learning_run(request: HttpRequest) -> selectors.ReportRun:
 
 
 @login_required
+@reads_from_replica
 def record_of_learning(request: HttpRequest) -> HttpResponse:
     """Record of learning → Certifications: the embedded report, always the viewer's own records."""
     run = _record_of_learning_run(request)
@@ -200,6 +205,7 @@ def record_of_learning(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def record_of_learning_chart(request: HttpRequest) -> HttpResponse:
     run = _record_of_learning_run(request)
     return render(
@@ -208,6 +214,7 @@ def record_of_learning_chart(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def record_of_learning_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return _export(request, _record_of_learning_run(request), fmt)
 

@@ -23,3 +23,5 @@ def _slow_down(**kwargs) -> None:
 
 
 task_prerun.connect(_slow_down, weak=False)
+# Every task onto the test's own queue, whatever queue it is routed to on a site.
+CELERY_TASK_ROUTES = {"*": {"queue": CELERY_TASK_DEFAULT_QUEUE}}

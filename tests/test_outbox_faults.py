@@ -5,11 +5,6 @@ stopped while an administrator and a learner use the site, and started again; th
 then publishes what the pages could not, and a real Celery worker runs it.
 """
 
-import os
-import select
-import shutil
-import socket
-import subprocess
 import threading
 import time
 
@@ -29,54 +24,12 @@ from outbox.models import OutboxMessage
 from tests.factories.certifications import CertificationFactory, CertificationRecordFactory, CourseSetFactory
 from tests.factories.courses import CourseFactory
 from tests.factories.directory import AudienceFactory, UserFactory
+from tests.servers import started_redis
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 # Publishing to a stopped broker costs a request about the connection timeout (2 s, CELERY_BROKER_CONNECTION_TIMEOUT).
 LONGEST_REQUEST = 5
-
-
-class RedisServer:
-    """One redis-server process on a port of its own; ``start`` returns once it accepts connections."""
-
-    def __init__(self, executable: str, directory) -> None:
-        self.executable, self.directory = executable, directory
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self, timeout: float = 30) -> None:
-        self.process = subprocess.Popen(
-            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            cwd=self.directory,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        output = self.process.stdout.fileno()
-        log = b""
-        deadline = time.monotonic() + timeout
-        while b"Ready to accept connections" not in log and (left := deadline - time.monotonic()) > 0:
-            readable, _, _ = select.select([output], [], [], left)
-            chunk = os.read(output, 4096) if readable else b""
-            if not chunk and self.process.poll() is not None:
-                break
-            log += chunk
-        if b"Ready to accept connections" not in log:
-            self.stop()
-            raise RuntimeError(f"redis-server did not start on port {self.port}: {log.decode(errors='replace')}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-        if self.process is not None:
-            self.process.stdout.close()
-        self.process = None
 
 
 def _use_broker(url: str | None, transport_options: dict) -> None:
@@ -93,11 +46,7 @@ def _use_broker(url: str | None, transport_options: dict) -> None:
 
 @pytest.fixture
 def redis_server(tmp_path):
-    executable = shutil.which("redis-server")
-    if executable is None:
-        pytest.skip("redis-server is not installed")
-    server = RedisServer(executable, tmp_path)
-    server.start()
+    server = started_redis(tmp_path)
     previous = (celery_app.conf.broker_transport_options, celery_app.conf.task_always_eager)
     _use_broker(server.url, dict(settings.REDIS_BROKER_TRANSPORT_OPTIONS))
     celery_app.conf.task_always_eager = False
@@ -190,7 +139,7 @@ def test_with_redis_stopped_pages_answer_and_the_work_runs_once_it_is_back(
         pool="solo",
         concurrency=1,
         perform_ping_check=False,
-        queues=[celery_app.conf.task_default_queue],
+        queues=[queue.name for queue in celery_app.conf.task_queues],  # every named queue, as `make run`
         loglevel="WARNING",
         shutdown_timeout=10,
     ):

@@ -24,29 +24,12 @@ from certifications.models import CertificationRecord
 from certlms.celery import app as celery_app
 from tests.assignments.helpers import audience_assignment
 from tests.factories.directory import UserFactory
+from tests.servers import free_port, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
 ROOT = Path(__file__).resolve().parent.parent
 VISIBILITY_TIMEOUT = 3
-
-
-def wait_for(condition, *, seconds: float, what: str, every=None):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if every is not None:
-            every()
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"not within {seconds} s: {what}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

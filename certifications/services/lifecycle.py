@@ -7,6 +7,7 @@ touching only the records that are due and auditing each change with the task's 
 """
 
 import datetime as dt
+import itertools
 import logging
 
 from django.db import connection, transaction
@@ -155,42 +156,59 @@ def records_progress_for_course(
     return changed
 
 
-def records_progress_repair(*, now: dt.datetime, actor_label: str, certification_id: int | None = None) -> int:
+def records_progress_repair(
+    *,
+    now: dt.datetime,
+    actor_label: str,
+    certification_id: int | None = None,
+    after_user_id: int = 0,
+    limit: int | None = None,
+) -> tuple[int, int | None]:
     """Apply course completions that never reached their records (a lost ``course_completed`` event).
 
     The records whose current path counts (the certification path, or the recertification path once
     the window is open) and whose learner holds a completion of one of that path's courses are found
     with one query per certification and path; each is then re-evaluated by ``record_progress``, as
     the course_completed path does. A record with nothing to apply is left as it is, so a second run
-    changes nothing. Returns the number of records changed.
+    changes nothing.
+
+    With ``limit``, only the first ``limit`` such learners with an id above ``after_user_id`` are
+    looked at (one batch of the lifecycle sweep). Returns the number of records changed and the
+    user id to continue after (``None`` when none is left).
     """
     certifications = Certification.objects.filter(course_sets__isnull=False).distinct().order_by("pk")
     if certification_id is not None:
         certifications = certifications.filter(pk=certification_id)
     changed = 0
+    candidates: list[tuple[int, int, str, dt.datetime | None]] = []
+    more = False
     for certification in certifications:
         for path in (CertificationPath.CERTIFICATION, CertificationPath.RECERTIFICATION):
             course_ids = path_course_ids(certification=certification, path=path)
             if not course_ids:
                 continue
-            records = CertificationRecord.objects.filter(certification=certification, path=path).filter(
-                Exists(CourseCompletion.objects.filter(user_id=OuterRef("user_id"), course_id__in=course_ids))
-            )
+            records = CertificationRecord.objects.filter(
+                certification=certification, path=path, user_id__gt=after_user_id
+            ).filter(Exists(CourseCompletion.objects.filter(user_id=OuterRef("user_id"), course_id__in=course_ids)))
             if path == CertificationPath.RECERTIFICATION:
                 records = records.filter(renewal_status=RenewalStatus.DUE)
             else:
                 records = records.exclude(status=RecordStatus.CERTIFIED)
-            for user_id, status, completion_date in list(
-                records.order_by("user_id").values_list("user_id", "status", "completion_date")
-            ):
-                record = record_progress(
-                    user_id=user_id, certification_id=certification.pk, now=now, actor_label=actor_label
-                )
-                if record is not None and (record.status, record.completion_date) != (status, completion_date):
-                    changed += 1
+            found = records.order_by("user_id").values_list("user_id", "certification_id", "status", "completion_date")
+            found = list(found[:limit] if limit else found)
+            more = more or (limit is not None and len(found) == limit)
+            candidates += found
+    candidates.sort()
+    if limit is not None:
+        more = more or len(candidates) > limit
+        candidates = candidates[:limit]
+    for user_id, cert_id, status, completion_date in candidates:
+        record = record_progress(user_id=user_id, certification_id=cert_id, now=now, actor_label=actor_label)
+        if record is not None and (record.status, record.completion_date) != (status, completion_date):
+            changed += 1
     if changed:
         logger.info("%s: applied course completions to %d records", actor_label, changed)
-    return changed
+    return changed, (candidates[-1][0] if more and candidates else None)
 
 
 # ``record_assign_many`` evaluates up to this many learners' earlier completions in the
@@ -212,17 +230,26 @@ def assigned_with_completions(*, certification_id: int, assigned_at: dt.datetime
 
 
 def records_progress_assigned(
-    *, certification_id: int, assigned_at: dt.datetime, now: dt.datetime, actor_label: str = ""
-) -> int:
+    *,
+    certification_id: int,
+    assigned_at: dt.datetime,
+    now: dt.datetime,
+    actor_label: str = "",
+    after_user_id: int = 0,
+    limit: int | None = None,
+) -> tuple[int, int | None]:
     """Re-evaluate learners just assigned (or restored) who already hold completions of the
-    certification's courses, so earlier learning counts. Returns records looked at. The loop only
-    visits learners with such completions."""
+    certification's courses, so earlier learning counts. The loop only visits learners with such
+    completions; with ``limit``, the first ``limit`` of them above ``after_user_id`` (one batch).
+    Returns records looked at and the user id to continue after (``None`` when none is left)."""
     user_ids = assigned_with_completions(certification_id=certification_id, assigned_at=assigned_at)
-    visited = 0
-    for user_id in list(user_ids):
+    user_ids = user_ids.filter(user_id__gt=after_user_id)
+    user_ids = list(user_ids[: limit + 1] if limit else user_ids)
+    more = limit is not None and len(user_ids) > limit
+    user_ids = user_ids[:limit] if limit else user_ids
+    for user_id in user_ids:
         record_progress(user_id=user_id, certification_id=certification_id, now=now, actor_label=actor_label)
-        visited += 1
-    return visited
+    return len(user_ids), (user_ids[-1] if more else None)
 
 
 def _audit_batch_sql(*, action: str, before: dict, after: dict) -> tuple[str, tuple]:
@@ -236,10 +263,11 @@ def _audit_batch_sql(*, action: str, before: dict, after: dict) -> tuple[str, tu
     return sql, (SUBJECT, action, *before.values(), *after.values())
 
 
-def _run_batches(*, queryset, apply, batch_size: int) -> int:
-    """Call ``apply(ids)`` in its own transaction for batches of the queryset's record ids until none is left."""
+def _run_batches(*, queryset, apply, batch_size: int, batches: int | None = None) -> int:
+    """Call ``apply(ids)`` in its own transaction for batches of the queryset's record ids until none is
+    left, or ``batches`` batches were run."""
     total = 0
-    while True:
+    for _ in itertools.count() if batches is None else range(batches):
         with transaction.atomic():
             ids = list(
                 queryset.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:batch_size]
@@ -248,10 +276,16 @@ def _run_batches(*, queryset, apply, batch_size: int) -> int:
                 return total
             apply(ids)
         total += len(ids)
+    return total
 
 
 def records_window_open(
-    *, now: dt.datetime, actor_label: str, certification_id: int | None = None, batch_size: int = LIFECYCLE_BATCH
+    *,
+    now: dt.datetime,
+    actor_label: str,
+    certification_id: int | None = None,
+    batch_size: int = LIFECYCLE_BATCH,
+    batches: int | None = None,
 ) -> int:
     """Open the recertification window of every certified record whose window opening has passed.
 
@@ -302,14 +336,19 @@ def records_window_open(
                 reason=f"Recertification window opened: {certification.fullname}",
             )
 
-    opened = _run_batches(queryset=due, apply=apply, batch_size=batch_size)
+    opened = _run_batches(queryset=due, apply=apply, batch_size=batch_size, batches=batches)
     if opened:
         logger.info("%s: opened %d recertification windows", actor_label, opened)
     return opened
 
 
 def records_expire(
-    *, now: dt.datetime, actor_label: str, certification_id: int | None = None, batch_size: int = LIFECYCLE_BATCH
+    *,
+    now: dt.datetime,
+    actor_label: str,
+    certification_id: int | None = None,
+    batch_size: int = LIFECYCLE_BATCH,
+    batches: int | None = None,
 ) -> int:
     """Expire every certified record whose expiry has passed without renewal.
 
@@ -343,7 +382,7 @@ def records_expire(
             updated_at=now,
         )
 
-    expired = _run_batches(queryset=due, apply=apply, batch_size=batch_size)
+    expired = _run_batches(queryset=due, apply=apply, batch_size=batch_size, batches=batches)
     if expired:
         logger.info("%s: expired %d certifications", actor_label, expired)
     return expired

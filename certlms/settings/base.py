@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -180,6 +181,11 @@ OUTBOX_DRAIN_BATCH_SIZE = 500
 OUTBOX_KEEP_SENT = 24 * 3600
 # How often (seconds) the certification lifecycle sweep (windows, expiry) runs.
 CERTIFICATION_LIFECYCLE_INTERVAL = int(os.environ.get("CERTIFICATION_LIFECYCLE_INTERVAL", "3600"))
+# Records per batch task of that sweep (windows opened, certifications expired; decision 0110), and
+# learners per batch whose course completions are applied one by one (the sweep's repair, and the
+# progress of a large fresh assignment).
+CERTIFICATION_LIFECYCLE_BATCH_SIZE = int(os.environ.get("CERTIFICATION_LIFECYCLE_BATCH_SIZE", "2000"))
+CERTIFICATION_PROGRESS_BATCH_SIZE = int(os.environ.get("CERTIFICATION_PROGRESS_BATCH_SIZE", "200"))
 # How often (seconds) the full assignment repair sweep runs.
 ASSIGNMENT_SWEEP_INTERVAL = int(os.environ.get("ASSIGNMENT_SWEEP_INTERVAL", "3600"))
 
@@ -232,3 +238,81 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [SELF],
     }
 }
+
+# --- Running at scale (issue 14): named queues, one beat, the replica, operations -----------------
+# Named queues (decision 0110). `interactive`: one learner's work, answered in seconds (the default
+# for any task not routed below); `bulk`: recomputes of many learners, sweeps and their batches;
+# `messages`: notifications. A worker started without -Q takes all three (`make run`); a larger
+# site runs workers per queue (`celery -A certlms worker -Q bulk`).
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in ("interactive", "bulk", "messages")]
+# Routed by task name: exact names first, then the patterns in this order.
+CELERY_TASK_ROUTES = {
+    "certifications.course_progress": {"queue": "interactive"},
+    "assignments.recompute_learners": {"queue": "interactive"},
+    "assignments.recompute_learners_many": {"queue": "interactive"},
+    "outbox.*": {"queue": "interactive"},
+    "assignments.*": {"queue": "bulk"},
+    "certifications.*": {"queue": "bulk"},
+    "notifications.*": {"queue": "messages"},
+}
+# Exactly one beat (decision 0111): the running beat holds a lock (in the broker's Redis, or a file
+# on this machine with the file-system broker); a second beat schedules nothing while it is held,
+# and takes over within BEAT_LOCK_TTL seconds of the first one stopping.
+CELERY_BEAT_SCHEDULER = "certlms.beat:SingleBeatScheduler"
+BEAT_LOCK_KEY = os.environ.get("BEAT_LOCK_KEY", "certlms:beat-lock")
+BEAT_LOCK_TTL = float(os.environ.get("BEAT_LOCK_TTL", "30"))
+# Reports on a streaming replica (decision 0112): with REPLICA_DATABASE_URL, report pages, exports,
+# the catalogue and Record of learning read from the `replica` database (certlms.db); every write,
+# and a visitor's pages until the replica has replayed their last write, use the primary. A replica
+# that cannot be reached within REPLICA_CONNECT_TIMEOUT seconds is left alone for REPLICA_RETRY_AFTER.
+REPLICA_DATABASE_URL = os.environ.get("REPLICA_DATABASE_URL", "")
+REPLICA_CONNECT_TIMEOUT = int(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2"))
+REPLICA_RETRY_AFTER = float(os.environ.get("REPLICA_RETRY_AFTER", "30"))
+# How long (seconds) a visitor's last write is remembered (the replica is far behind if longer).
+REPLICA_READ_OWN_WRITES_FOR = int(os.environ.get("REPLICA_READ_OWN_WRITES_FOR", "300"))
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0"))
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = REPLICA_CONNECT_TIMEOUT
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["certlms.db.ReplicaRouter"]
+MIDDLEWARE.insert(0, "certlms.db.ReadOwnWritesMiddleware")  # outermost: after every write of the request
+# Operations (decision 0113): health endpoints first of all, request ids in every log line, static
+# files served by WhiteNoise (compressed, cache-forever names in production), short timeouts.
+MIDDLEWARE[:0] = ["certlms.logs.RequestIdMiddleware", "certlms.health.HealthMiddleware"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "whitenoise.middleware.WhiteNoiseMiddleware"
+)
+# How long (seconds) /readyz waits for the database and for the broker.
+READINESS_TIMEOUT = float(os.environ.get("READINESS_TIMEOUT", "2"))
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")
+    )
+for _database in DATABASES.values():
+    # A persistent connection (DATABASE_CONN_MAX_AGE) is checked before a request reuses it.
+    _database["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", True)
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, request_id, message); otherwise text.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "certlms.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {"()": "certlms.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+# With JSON logs the worker and beat log through the same handler instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"

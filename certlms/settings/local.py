@@ -1,6 +1,7 @@
 """Development settings: `make run` on a fresh machine."""
 
 import os
+import warnings
 
 from .base import *  # noqa: F403
 from .base import env_bool
@@ -11,3 +12,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-local-development-
 # `make run`: password reset mail is written to files under var/mail/ (one file per message).
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"  # noqa: F405
+
+# Static files straight from static/ (no collectstatic in development); no collected folder to warn about.
+WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")

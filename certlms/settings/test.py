@@ -19,3 +19,5 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 if CELERY_BROKER_URL.startswith("memory://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.05}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A site's replica is not the tests' one: the replica tests start their own (tests/scale/test_replica.py).
+DATABASES.pop("replica", None)  # noqa: F405
