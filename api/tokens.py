@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 
-TOKEN_PREFIX = "clms_"
+TOKEN_PREFIX = "clms_"  # noqa: S105 - a marker, not a secret
 SHOWN_PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
 
 

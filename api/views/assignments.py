@@ -119,7 +119,7 @@ def assignment_detail(request, pk: int):
         raise ApiError(
             status_code=status.HTTP_409_CONFLICT,
             code="group_assignment",
-            message=f"This is the assignment of a group: delete the group instead (/api/v1/groups/{assignment.group_id}/).",
+            message=f"This is a group's assignment: delete the group (/api/v1/groups/{assignment.group_id}/).",
         )
     affected = rules.assignment_delete(assignment=assignment, actor=request.user)
     return Response({"learners_affected": affected})
