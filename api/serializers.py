@@ -158,8 +158,12 @@ class AssignmentRemovedSerializer(serializers.Serializer):
 # --- Groups -------------------------------------------------------------------------------------
 
 
+# The Group dialog's form checks the name (its own messages), so the shape here lets any text through.
+GROUP_NAME = {"max_length": 1000, "allow_blank": True, "trim_whitespace": False}
+
+
 class GroupInSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=255)
+    name = serializers.CharField(required=False, help_text="Required.", **GROUP_NAME)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     allow_enrol = serializers.BooleanField(required=False, default=False)
     allow_withdraw = serializers.BooleanField(required=False, default=False)
@@ -167,7 +171,7 @@ class GroupInSerializer(serializers.Serializer):
 
 
 class GroupUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=255, required=False)
+    name = serializers.CharField(required=False, **GROUP_NAME)
     description = serializers.CharField(required=False, allow_blank=True)
     allow_enrol = serializers.BooleanField(required=False)
     allow_withdraw = serializers.BooleanField(required=False)
