@@ -27,5 +27,5 @@ urlpatterns = [
     path("reports/<int:pk>/", reports.report_detail, name="report"),
     path("reports/<int:pk>/rows/", reports.report_rows, name="report_rows"),
     path("reports/<int:pk>/export/<str:fmt>/", reports.report_export, name="report_export"),
-    re_path(r"^(?P<rest>.*)$", docs.not_found),
+    re_path(r"^(?P<rest>[\s\S]*)$", docs.not_found),
 ]
