@@ -12,7 +12,10 @@ from .models import TokenAccess
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(
-        label="Name", max_length=100, help_text="What the token is for, e.g. “HR system nightly sync”."
+        label="Name",
+        max_length=100,
+        help_text="What the token is for, e.g. “HR system nightly sync”.",
+        error_messages={"required": "Give the token a name."},
     )
     access = forms.ChoiceField(
         label="Access", choices=TokenAccess.choices, initial=TokenAccess.READ, widget=forms.RadioSelect
