@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api.views import preferences as api_preferences
+
 from . import views
 
 urlpatterns = [
@@ -25,6 +27,9 @@ urlpatterns = [
     path("site-admin/certifications/", include("certifications.urls")),
     path("site-admin/assignments/", include("assignments.urls")),
     path("courses/", include("courses.urls")),
+    path("api/v1/", include("api.urls")),
+    path("preferences/api-tokens/", api_preferences.api_tokens, name="api_tokens"),
+    path("preferences/api-tokens/<int:pk>/revoke/", api_preferences.api_token_revoke, name="api_token_revoke"),
     path("", include("reporting.urls")),  # /reports/… and /record-of-learning/
     path("", include("enrolment.urls")),
 ]

@@ -101,3 +101,13 @@ def file_response(fmt: str, name: str, headings: list[str], rows: Iterable[list[
     spool.seek(0)
     content_type, extension = FORMATS[fmt]
     return FileResponse(spool, as_attachment=True, filename=_filename(name, extension), content_type=content_type)
+
+
+def run_export_response(run, fmt: str):
+    """A report run (``selectors.ReportRun``) exported in ``fmt`` (one of FORMATS): the page's and the API's."""
+    from .selectors import export_rows
+
+    rows = export_rows(run.rows, columns=run.columns, sort=run.sort, ctx=run.ctx)
+    if fmt == "csv":
+        return csv_response(run.report.name, run.headings, rows)
+    return file_response(fmt, run.report.name, run.headings, rows)

@@ -44,6 +44,17 @@ def report_get_for_admin(*, user: AbstractBaseUser, report_id: int) -> Report:
     return report_get_for_viewer(user=user, report_id=report_id)
 
 
+def within_reach(queryset: QuerySet, *, user: AbstractBaseUser, staff: bool = True) -> QuerySet:
+    """Rows (each has ``user_id``) of learners the viewer reaches: site administrators every row;
+    anyone else their own, and a manager (with ``staff``) also their staff at every level."""
+    if is_site_admin(user):
+        return queryset
+    own = Q(user_id=user.pk)
+    if staff and is_manager(user):
+        return queryset.filter(own | Q(user_id__in=staff_user_ids(user.pk, all_levels=True)))
+    return queryset.filter(own)
+
+
 def rows_visible_to(queryset: QuerySet, *, report: Report, user: AbstractBaseUser, own_only: bool = False) -> QuerySet:
     """Narrow a source's rows (each has ``user_id``) to the content the viewer may see in this report."""
     rule = ContentRule.OWN if own_only else report.content
@@ -53,8 +64,4 @@ def rows_visible_to(queryset: QuerySet, *, report: Report, user: AbstractBaseUse
     staff = Q(user_id__in=staff_user_ids(user.pk, all_levels=True))
     if rule == ContentRule.STAFF:
         return queryset.filter(staff)
-    if is_site_admin(user):
-        return queryset
-    if report.access != AccessRule.ADMINS and is_manager(user):
-        return queryset.filter(own | staff)
-    return queryset.filter(own)
+    return within_reach(queryset, user=user, staff=report.access != AccessRule.ADMINS)

@@ -316,3 +316,45 @@ LOGGING = {
 }
 # With JSON logs the worker and beat log through the same handler instead of Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+# --- The JSON API (issue 15, DOMAIN §11; docs/decisions/0120-api-framework.md) ------------------
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "api"]
+# Requests per token (or per signed-in user on the session) per period: second, minute, hour or day.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/minute")
+REST_FRAMEWORK = {
+    # The token first: an anonymous request is answered 401 with WWW-Authenticate: Bearer.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "certlms API",
+    "DESCRIPTION": (
+        "Certifications, their assignments and groups, learners' records, self-enrolment, course "
+        "completions import, exceptions and reports. Authenticate with a personal API token "
+        "(`Authorization: Bearer <token>`, created under Preferences → API tokens) or, in the browser, "
+        "with your session. Dates are ISO 8601 with their offset."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ResolutionEnum": "assignments.models.Resolution"},
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "APPEND_COMPONENTS": {},
+}
+# The throttle counts in the default cache: Redis when CACHE_URL names one (every worker of a site
+# then shares the count), this process's memory otherwise.
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+    }

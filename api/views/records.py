@@ -1,0 +1,57 @@
+"""Learners' certification records: the caller's own, and a certification's (within the caller's
+reach: every learner for site administrators, their staff for managers, their own for everyone),
+filtered by status, due date and assignment type, paged by keyset."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view
+
+from certifications.models import CertificationRecord
+from reporting.sources.certification import OVERVIEW
+
+from .. import serializers as s
+from ..access import certification_with_records_in_reach, records_in_reach
+from ..paging import page_response, params
+
+
+def _filtered(records, query: dict):
+    """The report source's own filters (status, assignment type), and the due date range."""
+    ctx = OVERVIEW.context(timezone.now())
+    for key in ("status", "assignment_type"):
+        if query.get(key):
+            records = OVERVIEW.filter(key).apply(records, query[key], ctx)
+    if query.get("due_after"):
+        records = records.filter(due_date__gte=query["due_after"])
+    if query.get("due_before"):
+        records = records.filter(due_date__lt=query["due_before"])
+    return records.select_related("user", "certification")
+
+
+@extend_schema(
+    operation_id="my_records_list",
+    summary="The caller's own certification records",
+    parameters=[s.RecordParams],
+    responses=s.page_of(s.RecordSerializer),
+    tags=["Records"],
+)
+@api_view(["GET"])
+def my_records(request):
+    query = params(request, s.RecordParams)
+    return page_response(
+        _filtered(CertificationRecord.objects.filter(user=request.user), query), query, s.RecordSerializer
+    )
+
+
+@extend_schema(
+    operation_id="certification_records_list",
+    summary="A certification's learner records within the caller's reach",
+    parameters=[s.RecordParams],
+    responses=s.page_of(s.RecordSerializer),
+    tags=["Records"],
+)
+@api_view(["GET"])
+def certification_records(request, pk: int):
+    query = params(request, s.RecordParams)
+    certification = certification_with_records_in_reach(request.user, pk)
+    records = records_in_reach(request.user).filter(certification=certification)
+    return page_response(_filtered(records, query), query, s.RecordSerializer)
