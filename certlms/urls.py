@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from notifications import views as notification_views
+
 from . import views
 
 urlpatterns = [
@@ -27,6 +29,8 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("", include("reporting.urls")),  # /reports/… and /record-of-learning/
     path("", include("enrolment.urls")),
+    path("", include("notifications.urls")),
+    path("preferences/", notification_views.preferences, name="preferences"),
 ]
 
 handler403 = "certlms.views.permission_denied"
