@@ -39,13 +39,20 @@ class MessageForm(forms.ModelForm):
         return cleaned
 
 
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
 class PreviewForm(forms.Form):
+    """The learner a preview is rendered for: any learner with a record; the list offers the first ``shown``."""
+
     learner = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label="Preview for", required=False)
 
-    def __init__(self, *args, learners, **kwargs):
+    def __init__(self, *args, learners, shown: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["learner"].queryset = learners
-        self.fields["learner"].label_from_instance = lambda user: user.get_full_name() or user.username
+        field = self.fields["learner"]
+        field.queryset = learners
+        field.choices = [("", "Choose a learner"), *((user.pk, _name(user)) for user in learners[:shown])]
 
 
 class PreferenceForm(forms.ModelForm):

@@ -71,10 +71,12 @@ def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
     learners = (
         get_user_model()
         .objects.filter(pk__in=CertificationRecord.objects.filter(certification=certification).values("user_id"))
-        .order_by("last_name", "first_name", "username")[:PREVIEW_LEARNERS]
+        .order_by("last_name", "first_name", "username")
     )
-    form = MessageForm(request.POST or None, instance=message)
-    preview_form = PreviewForm(request.POST or None, learners=learners)
+    form = MessageForm(request.POST if request.method == "POST" else None, instance=message)
+    preview_form = PreviewForm(
+        request.POST if request.method == "POST" else None, learners=learners, shown=PREVIEW_LEARNERS
+    )
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
@@ -150,7 +152,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     preference = NotificationPreference.objects.filter(user=request.user).first() or NotificationPreference(
         user=request.user
     )
-    form = PreferenceForm(request.POST or None, instance=preference)
+    form = PreferenceForm(request.POST if request.method == "POST" else None, instance=preference)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your preferences are saved.")

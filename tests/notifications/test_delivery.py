@@ -46,7 +46,7 @@ def test_enrolment_arrives_by_email_and_in_notifications_with_the_date_in_the_le
     [(subject, body)] = smtp_server.to("aiko@example.com")
     assert subject == "You have been enrolled in Fire safety"
     assert "Hello Aiko Sato" in body
-    assert "11 Mar 2027, midnight" in body or "11 Mar 2027, 00:00" in body  # 15:00 UTC is midnight in Tokyo
+    assert "Due date: 11 Mar 2027, midnight\r\n" in body  # 15:00 UTC on the 10th is midnight in Tokyo
     assert f"/certifications/{certification.pk}/" in body
     notification = Notification.objects.get(recipient=learner)
     assert (notification.subject, notification.email_state) == (subject, EmailState.SENT)
@@ -66,13 +66,16 @@ def test_delivering_again_sends_nothing_twice(smtp_server, enrolled, now):
 def test_the_manager_gets_a_copy_when_asked(smtp_server, enrolled, now):
     learner, certification, assignment = enrolled
     manager = UserFactory(email="boss@example.com")
+    LearnerProfile.objects.create(user=manager, timezone="Europe/London")
     JobAssignment.objects.create(user=learner, manager=manager)
     CertificationMessage.objects.filter(certification=certification, type=MessageType.ENROLMENT).update(
         copy_to_manager=True
     )
     assignment_materialise(assignment_id=assignment.pk, now=now)
     deliver_all(now)
-    assert [s for s, _ in smtp_server.to("boss@example.com")] == ["You have been enrolled in Fire safety"]
+    [(subject, body)] = smtp_server.to("boss@example.com")
+    assert subject == "You have been enrolled in Fire safety"
+    assert "Hello Aiko Sato" in body and "Due date: 10 Mar 2027, 3 p.m.\r\n" in body, "in the manager's timezone"
     assert len(smtp_server.to("aiko@example.com")) == 1
     assert Notification.objects.filter(recipient=manager).count() == 1
 
