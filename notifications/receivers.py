@@ -10,8 +10,9 @@ from .services import deliveries_for_event, messages_create_defaults
 
 
 @receiver(records_changed, dispatch_uid="notifications.records_changed")
-def write_event_messages(sender, *, event: str, learners, now, **kwargs) -> None:
-    deliveries_for_event(event=event, learners=learners, now=now)
+def write_event_messages(sender, *, event: str, learners, now, quiet: bool = False, **kwargs) -> None:
+    if not quiet:
+        deliveries_for_event(event=event, learners=learners, now=now)
 
 
 @receiver(post_save, sender=Certification, dispatch_uid="notifications.certification_created")

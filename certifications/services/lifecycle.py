@@ -124,8 +124,8 @@ def record_progress(
 
 def _announce(event: str, record_ids: list[int], now: dt.datetime) -> None:
     """Send ``records_changed`` for these current records (in the transaction that changed them)."""
-    learners = CertificationRecord.objects.filter(pk__in=record_ids).values("user_id", "certification_id")
-    records_changed.send(sender=CertificationRecord, event=event, learners=learners, now=now)
+    learners = CertificationRecord.objects.filter(pk__in=record_ids).order_by().values("user_id", "certification_id")
+    records_changed.send(sender=CertificationRecord, event=event, learners=learners, now=now, quiet=False)
 
 
 def _certify(*, record: CertificationRecord, completion: dt.datetime) -> None:

@@ -27,7 +27,7 @@ from ..models import (
     RecordStatus,
     RenewalStatus,
 )
-from ..signals import RecordEvent, records_changed
+from ..signals import RecordEvent, enrolment_messages_enabled, records_changed
 from ..sql import (
     db_datetime,
     is_distinct_sql,
@@ -89,10 +89,15 @@ def _audit_marker() -> int:
 def _announce(*, event: str, certification_id: int, marker: int, now: dt.datetime, actions: tuple[str, ...]) -> None:
     """Send ``records_changed`` for the records these statements changed: their audit rows (written by
     the same statements, so only rows really changed), newer than ``marker``, at ``now``."""
-    learners = AuditEvent.objects.filter(
-        pk__gt=marker, at=now, certification_id=certification_id, subject=SUBJECT, action__in=actions
-    ).values("user_id", "certification_id")
-    records_changed.send(sender=CertificationRecord, event=event, learners=learners, now=now)
+    learners = (
+        AuditEvent.objects.filter(
+            pk__gt=marker, at=now, certification_id=certification_id, subject=SUBJECT, action__in=actions
+        )
+        .order_by()
+        .values("user_id", "certification_id")
+    )
+    quiet = not enrolment_messages_enabled()
+    records_changed.send(sender=CertificationRecord, event=event, learners=learners, now=now, quiet=quiet)
 
 
 def _no_current_record(user_column: str) -> str:

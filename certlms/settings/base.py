@@ -198,6 +198,8 @@ NOTIFICATION_EMAIL_ATTEMPTS = int(os.environ.get("NOTIFICATION_EMAIL_ATTEMPTS", 
 NOTIFICATION_EMAIL_BACKOFF = int(os.environ.get("NOTIFICATION_EMAIL_BACKOFF", "60"))
 # Messages per delivery task (one transaction per step, a few seconds of mail at most).
 NOTIFICATION_BATCH_SIZE = int(os.environ.get("NOTIFICATION_BATCH_SIZE", "200"))
+# How long (seconds) a worker holds the messages it claimed; a worker that died releases them after it.
+NOTIFICATION_LEASE = int(os.environ.get("NOTIFICATION_LEASE", "90"))
 
 LOGGING = {
     "version": 1,

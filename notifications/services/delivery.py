@@ -26,7 +26,6 @@ from .rendering import certification_path, group_names, message_values, rendered
 
 logger = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(seconds=90)
 # Errors after which the connection to the mail server cannot be trusted for the next message.
 CONNECTION_ERRORS = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
 
@@ -36,7 +35,8 @@ def _claim(queryset: QuerySet, *, lease_field: str, now: dt.datetime, limit: int
     free = Q(**{f"{lease_field}__isnull": True}) | Q(**{f"{lease_field}__lt": now})
     with transaction.atomic():
         rows = list(queryset.filter(free).select_for_update(skip_locked=True).order_by("id")[:limit])
-        queryset.model.objects.filter(pk__in=[row.pk for row in rows]).update(**{lease_field: now + LEASE})
+        lease = now + dt.timedelta(seconds=settings.NOTIFICATION_LEASE)
+        queryset.model.objects.filter(pk__in=[row.pk for row in rows]).update(**{lease_field: lease})
     return rows
 
 

@@ -133,3 +133,27 @@ def test_expiry_writes_failure_to_recertify(certified_learner):
     record.refresh_from_db()
     assert (record.status, record.renewal_status) == (RecordStatus.EXPIRED, RenewalStatus.EXPIRED)
     assert written(MessageType.EXPIRED) == [(learner.pk, MessageType.EXPIRED)]
+
+
+@pytest.mark.parametrize(("ticked", "expected"), [(True, 2), (False, 0)])
+def test_send_enrolment_messages_in_the_add_dialog_decides_for_the_whole_background_job(
+    client, admin_user, django_capture_on_commit_callbacks, ticked, expected
+):
+    from django.urls import reverse
+
+    from assignments.models import RecomputeJob
+    from tests.factories.directory import AudienceFactory
+
+    audience = AudienceFactory()
+    for learner in UserFactory.create_batch(2):
+        AudienceMember.objects.create(audience=audience, user=learner)
+    certification = CertificationFactory()
+    client.force_login(admin_user)
+    url = reverse("assignments:add", args=[certification.pk, "audience"])
+    assert 'name="send_enrolment_messages" checked' in client.get(url).content.decode()
+    data = {"targets": [audience.pk], **({"send_enrolment_messages": "on"} if ticked else {})}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+    assert RecomputeJob.objects.get().status == RecomputeJob.Status.DONE
+    assert CertificationRecord.objects.filter(certification=certification).count() == 2
+    assert len(written(MessageType.ENROLMENT)) == expected

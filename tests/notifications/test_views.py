@@ -216,3 +216,27 @@ def test_preferences_turn_email_off_and_on(client, people):
 def test_anonymous_users_are_sent_to_sign_in(client):
     for url in (reverse("notifications:list"), reverse("preferences")):
         assert client.get(url).status_code == 302
+
+
+def test_recent_messages_show_each_recipients_state_in_a_fixed_number_of_queries(client, people, certification, now):
+    from notifications.models import Delivery, EmailState
+
+    message = enrolment(certification)
+
+    def add(learner, state, reason=""):
+        delivery = Delivery.objects.create(
+            message=message, user=learner, certification=certification, created_at=now, expanded_at=now
+        )
+        notify(learner, delivery=delivery, email_state=state, email_error=reason)
+
+    add(people["learner"], EmailState.FAILED, "SMTPRecipientsRefused: 550 No such mailbox here")
+    client.force_login(people["admin"])
+    url = reverse("notifications:tab", args=[certification.pk])
+    with CaptureQueriesContext(connection) as few:
+        html = client.get(url).content.decode()
+    assert "Failed" in html and "550 No such mailbox here" in html
+    for _ in range(10):
+        add(UserFactory(), EmailState.SENT)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
