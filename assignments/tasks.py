@@ -17,8 +17,8 @@ from django.db.models import F, Max, Min, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from certlms.celery import app
 from certifications.signals import enrolment_messages
+from certlms.celery import app
 from outbox.services import enqueue
 
 from .models import Assignment, RecomputeJob

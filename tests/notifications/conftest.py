@@ -6,6 +6,8 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.test_worker_killed import not_eager, redis_url  # noqa: F401  (fixtures of the -m worker test)
+
 NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
 
 

@@ -22,7 +22,7 @@ from notifications.models import EmailState, Notification
 from outbox.models import OutboxMessage
 from tests.assignments.helpers import audience_assignment
 from tests.factories.directory import UserFactory
-from tests.test_worker_killed import not_eager, redis_url, wait_for  # noqa: F401  (fixtures)
+from tests.test_worker_killed import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
@@ -30,14 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 LEARNERS = 30
 
 
-def start_worker(*, redis_url: str, smtp_port: int, markers: Path, log: Path) -> subprocess.Popen:
+def start_worker(*, broker_url: str, smtp_port: int, markers: Path, log: Path) -> subprocess.Popen:
     db = connection.settings_dict
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
         "DATABASE_URL": (
             f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
         ),
-        "CELERY_BROKER_URL": redis_url,
+        "CELERY_BROKER_URL": broker_url,
         "BROKER_VISIBILITY_TIMEOUT": "3",
         "TEST_SMTP_PORT": str(smtp_port),
         "TEST_MARKERS": str(markers),
@@ -60,7 +60,7 @@ def test_nothing_arrives_twice_after_a_worker_is_killed_between_tasks(
     OutboxMessage.objects.all().delete()  # this process's relay is not under test: the test sends the task
     broker = celery_app.connection_for_write(redis_url)
     markers = tmp_path / "markers"
-    first = start_worker(redis_url=redis_url, smtp_port=smtp_server.port, markers=markers, log=tmp_path / "1.log")
+    first = start_worker(broker_url=redis_url, smtp_port=smtp_server.port, markers=markers, log=tmp_path / "1.log")
     try:
         tasks.deliver.apply_async(queue=tasks.QUEUE, connection=broker)
         wait_for(lambda: markers.exists() and len(list(markers.iterdir())) >= 2, seconds=60, what="two tasks done")
@@ -72,7 +72,7 @@ def test_nothing_arrives_twice_after_a_worker_is_killed_between_tasks(
     sent_before = emailed()
     assert 0 < sent_before < LEARNERS, (tmp_path / "1.log").read_text()
 
-    second = start_worker(redis_url=redis_url, smtp_port=smtp_server.port, markers=markers, log=tmp_path / "2.log")
+    second = start_worker(broker_url=redis_url, smtp_port=smtp_server.port, markers=markers, log=tmp_path / "2.log")
     try:
         wait_for(lambda: emailed() == LEARNERS, seconds=90, what="the second worker sends the rest")
     finally:
