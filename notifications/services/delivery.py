@@ -78,7 +78,9 @@ def deliveries_expand(*, now: dt.datetime | None = None, limit: int = 200) -> in
     people = {
         user.pk: user
         for user in get_user_model()
-        .objects.filter(pk__in={d.user_id for d in deliveries} | {m for ms in managers.values() for m in ms})
+        .objects.filter(
+            pk__in={d.user_id for d in deliveries} | {m for ms in managers.values() for m in ms}, is_active=True
+        )
         .select_related("profile")
     }
     email_off = set(
@@ -94,7 +96,7 @@ def deliveries_expand(*, now: dt.datetime | None = None, limit: int = 200) -> in
     notifications = []
     for delivery in deliveries:
         learner = people.get(delivery.user_id)
-        if learner is None:
+        if learner is None:  # deactivated since: nobody is told
             continue
         key = (delivery.user_id, delivery.certification_id)
         for recipient_id in [delivery.user_id, *managers.get(delivery.user_id, [])]:

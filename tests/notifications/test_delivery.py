@@ -136,3 +136,12 @@ def test_an_unreachable_mail_server_leaves_the_email_waiting(enrolled, now, sett
     notification = Notification.objects.get(recipient=learner)
     assert (notification.email_state, notification.email_attempts) == (EmailState.PENDING, 1)
     assert "Connection refused" in notification.email_error or "Errno" in notification.email_error
+
+
+def test_a_deactivated_learner_is_told_nothing(smtp_server, enrolled, now):
+    learner, _, assignment = enrolled
+    assignment_materialise(assignment_id=assignment.pk, now=now)
+    learner.is_active = False
+    learner.save()
+    assert deliver_all(now) == (1, 0)
+    assert smtp_server.received == [] and not Notification.objects.exists()
