@@ -266,6 +266,8 @@ class RecomputeJob(models.Model):
     # Updated by every finished batch; a queued or running job without one for a while is taken over.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The administrator's **Send enrolment messages** choice for the learners this job assigns or unassigns.
+    send_messages = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return self.description

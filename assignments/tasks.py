@@ -17,6 +17,7 @@ from django.db.models import F, Max, Min, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from certifications.signals import enrolment_messages
 from certlms.celery import app
 from outbox.services import enqueue
 
@@ -47,11 +48,12 @@ ACTIVE = (RecomputeJob.Status.QUEUED, RecomputeJob.Status.RUNNING)
 
 def _job_batch(job: RecomputeJob, id_range: tuple[int, int]) -> None:
     actor = _actor(job.actor_id)
-    if job.kind == RecomputeJob.Kind.MATERIALISE:
-        if job.assignment_id is not None:
-            engine.assignment_materialise(assignment_id=job.assignment_id, actor=actor, id_range=id_range)
-    else:
-        engine.certification_recompute(certification_id=job.certification_id, actor=actor, id_range=id_range)
+    with enrolment_messages(job.send_messages):
+        if job.kind == RecomputeJob.Kind.MATERIALISE:
+            if job.assignment_id is not None:
+                engine.assignment_materialise(assignment_id=job.assignment_id, actor=actor, id_range=id_range)
+        else:
+            engine.certification_recompute(certification_id=job.certification_id, actor=actor, id_range=id_range)
 
 
 def _job_start(job_id: int, kind: str, actor_id: int | None, assignment_id: int | None = None) -> None:

@@ -2,7 +2,8 @@
 
 Other apps add theirs (the assignments app: "Assignments", "Exceptions") from their
 ``AppConfig.ready()`` with ``register_tab(label, url_name)``; the URL takes the certification id as
-its one argument. Extra tabs sit between "Certification" and "Completion". Templates render the
+its one argument. Extra tabs sit between "Certification" and "Completion", or after "Completion"
+with ``last=True`` (the notifications app: "Messages"). Templates render the
 row with ``{% load certification_tabs %}{% certification_tabs certification "Label" %}``, or extend
 ``certifications/certification_base.html`` and set ``active_tab``.
 """
@@ -17,16 +18,18 @@ BASE_TABS: list[tuple[str, str]] = [
 ]
 LAST_TABS: list[tuple[str, str]] = [("Completion", "certifications:completion")]
 EXTRA_TABS: list[tuple[str, str]] = []
+TRAILING_TABS: list[tuple[str, str]] = []
 
 
-def register_tab(label: str, url_name: str) -> None:
-    """Add a tab (idempotent)."""
-    if (label, url_name) not in EXTRA_TABS:
-        EXTRA_TABS.append((label, url_name))
+def register_tab(label: str, url_name: str, *, last: bool = False) -> None:
+    """Add a tab (idempotent), before "Completion" or, with ``last``, after it."""
+    tabs = TRAILING_TABS if last else EXTRA_TABS
+    if (label, url_name) not in tabs:
+        tabs.append((label, url_name))
 
 
 def tabs_for(certification, active: str) -> list[dict]:
     return [
         {"label": label, "url": reverse(url_name, args=[certification.pk]), "current": label == active}
-        for label, url_name in [*BASE_TABS, *EXTRA_TABS, *LAST_TABS]
+        for label, url_name in [*BASE_TABS, *EXTRA_TABS, *LAST_TABS, *TRAILING_TABS]
     ]

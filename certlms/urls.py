@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from api.views import preferences as api_preferences
+from notifications import views as notification_views
 
 from . import views
 
@@ -32,6 +33,8 @@ urlpatterns = [
     path("preferences/api-tokens/<int:pk>/revoke/", api_preferences.api_token_revoke, name="api_token_revoke"),
     path("", include("reporting.urls")),  # /reports/… and /record-of-learning/
     path("", include("enrolment.urls")),
+    path("", include("notifications.urls")),
+    path("preferences/", notification_views.preferences, name="preferences"),
 ]
 
 handler403 = "certlms.views.permission_denied"

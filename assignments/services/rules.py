@@ -113,15 +113,18 @@ def _actor_id(actor) -> int | None:
     return actor.pk if actor is not None and actor.is_authenticated else None
 
 
-def materialise_later(*, assignment: Assignment, actor=None, description: str = "") -> RecomputeJob:
+def materialise_later(
+    *, assignment: Assignment, actor=None, description: str = "", send_messages: bool = True
+) -> RecomputeJob:
     """Record (in the outbox, in this transaction) the materialisation of an assignment, with a job the
-    Assignments tab follows."""
+    Assignments tab follows; without ``send_messages`` the learners it assigns get no enrolment message."""
     from ..tasks import materialise_assignment
 
     job = RecomputeJob.objects.create(
         certification_id=assignment.certification_id,
         assignment=assignment,
         description=description or f"Updating learners of {assignment_name(assignment)}",
+        send_messages=send_messages,
     )
     enqueue(materialise_assignment, assignment_id=assignment.pk, job_id=job.pk, actor_id=_actor_id(actor))
     return job
@@ -149,8 +152,12 @@ def assignment_create(
     due: DueRule | None = None,
     actor=None,
     now: dt.datetime | None = None,
+    send_messages: bool = True,
 ) -> Assignment:
-    """Add an assignment of ``type`` reaching ``target`` (an audience, organisation, position, manager or user)."""
+    """Add an assignment of ``type`` reaching ``target`` (an audience, organisation, position, manager or user).
+
+    ``send_messages`` (the dialog's **Send enrolment messages**) applies to the background assignment of
+    the types that reach many learners; an Individual assignment always sends its one message."""
     now = now or timezone.now()
     kind = REGISTRY[type]
     due = due or DueRule()
@@ -175,7 +182,10 @@ def assignment_create(
             engine.assignment_materialise(assignment_id=assignment.pk, now=now, actor=actor)
         else:
             materialise_later(
-                assignment=assignment, actor=actor, description=f"Assigning {assignment_name(assignment)}"
+                assignment=assignment,
+                actor=actor,
+                description=f"Assigning {assignment_name(assignment)}",
+                send_messages=send_messages,
             )
     return assignment
 

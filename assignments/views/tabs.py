@@ -149,6 +149,7 @@ def assignment_add(request: HttpRequest, certification_id: int, type: str) -> Ht
         if type in (AssignmentType.MANAGER, AssignmentType.INDIVIDUAL):
             targets = [t for t in targets if t.is_active]
         include_children = request.POST.get("include_children") == "on"
+        send_messages = type == AssignmentType.INDIVIDUAL or request.POST.get("send_enrolment_messages") == "on"
         if not targets:
             errors.append("Choose at least one.")
         added = 0
@@ -160,6 +161,7 @@ def assignment_add(request: HttpRequest, certification_id: int, type: str) -> Ht
                     target=target,
                     include_children=include_children,
                     actor=request.user,
+                    send_messages=send_messages,
                 )
                 added += 1
             except AssignmentError as error:

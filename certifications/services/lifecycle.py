@@ -26,6 +26,7 @@ from ..models import (
     RecordStatus,
     RenewalStatus,
 )
+from ..signals import RecordEvent, records_changed
 from ..sql import db_datetime, json_object_sql, table
 from .audit import RECORD_FIELDS, audit_prefix_params, audit_prefix_sql, audit_write, record_snapshot
 from .dates import certification_period_dates
@@ -117,7 +118,15 @@ def record_progress(
             actor=actor,
             actor_label=actor_label,
         )
+        if complete:
+            _announce(RecordEvent.CERTIFIED, [record.pk], now)
         return record
+
+
+def _announce(event: str, record_ids: list[int], now: dt.datetime) -> None:
+    """Send ``records_changed`` for these current records (in the transaction that changed them)."""
+    learners = CertificationRecord.objects.filter(pk__in=record_ids).order_by().values("user_id", "certification_id")
+    records_changed.send(sender=CertificationRecord, event=event, learners=learners, now=now, quiet=False)
 
 
 def _certify(*, record: CertificationRecord, completion: dt.datetime) -> None:
@@ -320,6 +329,7 @@ def records_window_open(
                 (*audit_prefix_params(now=now, actor_label=actor_label), *audit_args, *ids),
             )
         CertificationRecord.objects.filter(id__in=ids).update(renewal_status=RenewalStatus.DUE, updated_at=now)
+        _announce(RecordEvent.WINDOW_OPENED, ids, now)
         by_certification: dict[int, list[int]] = {}
         for cert_id, user_id in CertificationRecord.objects.filter(id__in=ids).values_list(
             "certification_id", "user_id"
@@ -381,6 +391,7 @@ def records_expire(
             path=CertificationPath.CERTIFICATION,
             updated_at=now,
         )
+        _announce(RecordEvent.EXPIRED, ids, now)
 
     expired = _run_batches(queryset=due, apply=apply, batch_size=batch_size, batches=batches)
     if expired:

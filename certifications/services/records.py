@@ -20,12 +20,14 @@ from django.db.models import QuerySet
 from outbox.services import enqueue
 
 from ..models import (
+    AuditEvent,
     CertificationPath,
     CertificationRecord,
     CertificationRecordHistory,
     RecordStatus,
     RenewalStatus,
 )
+from ..signals import RecordEvent, enrolment_messages_enabled, records_changed
 from ..sql import (
     db_datetime,
     is_distinct_sql,
@@ -79,6 +81,25 @@ def _insert_records_audited(
     return _execute(f"INSERT INTO {table(CertificationRecord)} ({columns}) {source_sql} ON CONFLICT DO NOTHING", params)
 
 
+def _audit_marker() -> int:
+    """The newest audit row's id: the rows a statement writes next come after it."""
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _announce(*, event: str, certification_id: int, marker: int, now: dt.datetime, actions: tuple[str, ...]) -> None:
+    """Send ``records_changed`` for the records these statements changed: their audit rows (written by
+    the same statements, so only rows really changed), newer than ``marker``, at ``now``."""
+    learners = (
+        AuditEvent.objects.filter(
+            pk__gt=marker, at=now, certification_id=certification_id, subject=SUBJECT, action__in=actions
+        )
+        .order_by()
+        .values("user_id", "certification_id")
+    )
+    quiet = not enrolment_messages_enabled()
+    records_changed.send(sender=CertificationRecord, event=event, learners=learners, now=now, quiet=quiet)
+
+
 def _no_current_record(user_column: str) -> str:
     return (
         f"NOT EXISTS (SELECT 1 FROM {table(CertificationRecord)} r "
@@ -122,6 +143,7 @@ def record_assign_many(
         join_sql, due_sql, after = f"LEFT JOIN ({dsql}) d ON d.user_id = u.id", "d.due_date", None
     created = 0
     with transaction.atomic():
+        marker = _audit_marker()
         has_history = CertificationRecordHistory.objects.filter(
             certification_id=certification_id, unassigned=True
         ).exists()
@@ -149,6 +171,13 @@ def record_assign_many(
                 source_sql=source, params=params, action="assigned", audit_params=audit_params, after=after
             )
         if created:
+            _announce(
+                event=RecordEvent.ENROLLED,
+                certification_id=certification_id,
+                marker=marker,
+                now=assigned_at,
+                actions=("assigned", "restored"),
+            )
             _progress_after_assign(certification_id, assigned_at, actor=actor, actor_label=actor_label)
     return created
 
@@ -211,7 +240,7 @@ def record_unassign_many(
     """
     records = table(CertificationRecord)
     history = table(CertificationRecordHistory)
-    now = db_datetime(now)
+    moment, now = now, db_datetime(now)
     audit_params = audit_prefix_params(now=now, actor=actor, actor_label=actor_label)
     action = "CASE WHEN gone.status = %s THEN %s ELSE %s END"
     action_params = (RecordStatus.NOT_CERTIFIED.value, "deleted", "unassigned")
@@ -223,6 +252,7 @@ def record_unassign_many(
     )
     removed = 0
     with transaction.atomic():
+        marker = _audit_marker()
         for ids_sql, ids_params in user_id_sets(user_ids):
             where = f"certification_id = %s AND user_id IN ({ids_sql})"
             where_params = (certification_id, *ids_params)
@@ -238,6 +268,14 @@ def record_unassign_many(
             _execute(f"{audit_sql} FROM {gone}", (*audit_args, *where_params))
             _execute(history_sql.format(source=gone), (True, now, *where_params, RecordStatus.NOT_CERTIFIED.value))
             removed += _execute(f"DELETE FROM {records} WHERE {where}", where_params)
+        if removed:
+            _announce(
+                event=RecordEvent.UNENROLLED,
+                certification_id=certification_id,
+                marker=marker,
+                now=moment,
+                actions=("deleted", "unassigned"),
+            )
     return removed
 
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "certifications",
     "assignments",
     "enrolment",
+    "notifications",
     "reporting",
 ]
 
@@ -70,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "directory.context_processors.roles",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -189,6 +191,22 @@ CERTIFICATION_PROGRESS_BATCH_SIZE = int(os.environ.get("CERTIFICATION_PROGRESS_B
 # How often (seconds) the full assignment repair sweep runs.
 ASSIGNMENT_SWEEP_INTERVAL = int(os.environ.get("ASSIGNMENT_SWEEP_INTERVAL", "3600"))
 
+# Notifications (DOMAIN §9): links in messages start with SITE_URL; the sweep of time-based messages
+# runs every NOTIFICATION_SWEEP_INTERVAL seconds, delivery every NOTIFICATION_DELIVER_INTERVAL (it
+# also runs as soon as messages are written); a refused email is tried NOTIFICATION_EMAIL_ATTEMPTS
+# times, waiting NOTIFICATION_EMAIL_BACKOFF seconds, doubled after each try.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+SITE_NAME = os.environ.get("SITE_NAME", "certlms")
+NOTIFICATION_SWEEP_INTERVAL = int(os.environ.get("NOTIFICATION_SWEEP_INTERVAL", "900"))
+NOTIFICATION_DELIVER_INTERVAL = int(os.environ.get("NOTIFICATION_DELIVER_INTERVAL", "60"))
+NOTIFICATION_DIGEST_HOUR = int(os.environ.get("NOTIFICATION_DIGEST_HOUR", "7"))
+NOTIFICATION_EMAIL_ATTEMPTS = int(os.environ.get("NOTIFICATION_EMAIL_ATTEMPTS", "5"))
+NOTIFICATION_EMAIL_BACKOFF = int(os.environ.get("NOTIFICATION_EMAIL_BACKOFF", "60"))
+# Messages per delivery task (one transaction per step, a few seconds of mail at most).
+NOTIFICATION_BATCH_SIZE = int(os.environ.get("NOTIFICATION_BATCH_SIZE", "200"))
+# How long (seconds) a worker holds the messages it claimed; a worker that died releases them after it.
+NOTIFICATION_LEASE = int(os.environ.get("NOTIFICATION_LEASE", "90"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -223,6 +241,7 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "certlms <no-reply@localhost>")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60 * 24)))
 
 # Content-Security-Policy (django-csp): everything from this site, nothing inline.

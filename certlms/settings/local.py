@@ -9,7 +9,7 @@ from .base import env_bool
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-local-development-only-key-do-not-deploy"
 
-# `make run`: password reset mail is written to files under var/mail/ (one file per message).
+# `make run`: password reset mail and notifications go to files under var/mail/ (a file per batch sent).
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"  # noqa: F405
 

@@ -1,0 +1,79 @@
+"""The daily digest to site administrators of enrolments awaiting them (DOMAIN §9, last row)."""
+
+import datetime as dt
+from collections import Counter
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from assignments.models import AssignmentException, AssignmentType, ExceptionStatus, GroupMember
+from directory.models import SITE_ADMINISTRATORS_GROUP
+
+from ..models import Notification, NotificationPreference
+from .delivery import new_notification
+
+DIGEST_SUBJECT = "Enrolments awaiting you"
+
+
+def awaiting_enrolments():
+    """Open exceptions raised by self-enrolments: the learner enrolled in a group and waits for an administrator."""
+    self_enrolled = GroupMember.objects.filter(
+        group_id=OuterRef("assignment__group_id"), user_id=OuterRef("user_id"), self_enrolled=True
+    )
+    return (
+        AssignmentException.objects.filter(status=ExceptionStatus.OPEN, assignment__type=AssignmentType.GROUP)
+        .filter(Exists(self_enrolled))
+        .select_related("certification")
+    )
+
+
+def site_administrators():
+    admins = Q(is_superuser=True) | Q(groups__name=SITE_ADMINISTRATORS_GROUP)
+    return get_user_model().objects.filter(admins, is_active=True).distinct().order_by("pk")
+
+
+def digest_body(counts: Counter, names: dict[int, str]) -> str:
+    lines = ["These learners enrolled themselves and their enrolment awaits a site administrator:", ""]
+    for certification_id, count in sorted(counts.items(), key=lambda item: names[item[0]]):
+        url = settings.SITE_URL.rstrip("/") + reverse("assignments:exceptions", args=[certification_id])
+        noun = "learner" if count == 1 else "learners"
+        lines.append(f"- {names[certification_id]}: {count} {noun} ({url})")
+    lines += ["", settings.SITE_NAME]
+    return "\n".join(lines)
+
+
+def digest_send(*, now: dt.datetime | None = None) -> int:
+    """One digest per site administrator and day, when enrolments await; a second run the same day writes
+    nothing (a unique constraint). Returns notifications written."""
+    now = now or timezone.now()
+    rows = list(awaiting_enrolments().values_list("certification_id", "certification__fullname"))
+    if not rows:
+        return 0
+    counts = Counter(certification_id for certification_id, _ in rows)
+    names = dict(rows)
+    body = digest_body(counts, names)
+    today = timezone.localdate(now)
+    done = Notification.objects.filter(digest_on=today).values("recipient_id")
+    admins = list(site_administrators().exclude(pk__in=done))
+    email_off = set(
+        NotificationPreference.objects.filter(user__in=admins, email_enabled=False).values_list("user_id", flat=True)
+    )
+    first = min(counts, key=lambda certification_id: names[certification_id])
+    url = reverse("assignments:exceptions", args=[first])
+    notifications = [
+        new_notification(
+            recipient=admin,
+            email_off=email_off,
+            digest_on=today,
+            subject=DIGEST_SUBJECT,
+            body=body,
+            url=url,
+            created_at=now,
+        )
+        for admin in admins
+    ]
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+    return len(notifications)
