@@ -42,11 +42,11 @@ def assignments_for_certification(certification) -> QuerySet:
 
 
 def due_date_description(assignment: Assignment) -> str:
-    """The assignment due date in words: "No due date", "31 Jan 2027, 17:00" or "Complete within 3 months of …"."""
+    """The assignment due date in words: "No due date", "31 Jan 2027, 17:00 GMT" or "Complete within 3 months of …"."""
     if assignment.due_kind == DueKind.FIXED and assignment.due_fixed_at:
-        from django.utils import formats, timezone
+        from certlms.when import format_datetime
 
-        return formats.date_format(timezone.localtime(assignment.due_fixed_at), "DATETIME_FORMAT")
+        return format_datetime(assignment.due_fixed_at)
     if assignment.due_kind != DueKind.RELATIVE:
         return "No due date"
     unit = assignment.due_unit or "days"
