@@ -9,6 +9,8 @@ from django.forms.renderers import TemplatesSetting
 # Which Bootstrap class a widget gets, by its input type (or its template, for select and textarea).
 CHECK_TYPES = {"checkbox", "radio"}
 NO_CLASS_TYPES = {"hidden"}
+# Lists of radio buttons or checkboxes: each option is a check input; the list itself gets no class.
+CHECK_LIST_TEMPLATES = ("radio.html", "checkbox_select.html")
 
 
 def widget_class(widget: dict) -> str:
@@ -33,10 +35,10 @@ def _add_class(attrs: dict, css_class: str) -> None:
 
 def style_widget(widget: dict) -> None:
     """Add the Bootstrap class to a widget context, and to each option of radio and checkbox lists."""
-    options = [option for _, group, _ in widget.get("optgroups", []) for option in group]
-    if options and widget.get("type") in CHECK_TYPES:
-        for option in options:
-            _add_class(option["attrs"], "form-check-input")
+    if widget.get("template_name", "").endswith(CHECK_LIST_TEMPLATES):
+        for _, group, _ in widget.get("optgroups", []):
+            for option in group:
+                _add_class(option["attrs"], "form-check-input")
         return
     for subwidget in widget.get("subwidgets", []):
         style_widget(subwidget)
