@@ -236,5 +236,5 @@ CONTENT_SECURITY_POLICY = {
 # django-tables2 table with its template; |when and |day read every date on every page.
 INSTALLED_APPS += ["django.forms"]
 FORM_RENDERER = "certlms.forms.BootstrapFormRenderer"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/certlms.html"
 TEMPLATES[0]["OPTIONS"]["builtins"] = ["certlms.templatetags.when"]

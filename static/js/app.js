@@ -39,6 +39,13 @@
     }
   });
 
+  // A menu that opens puts focus on its first item (the ARIA menu pattern); Escape gives it back to the button.
+  document.addEventListener("shown.bs.dropdown", function (event) {
+    var menu = event.target.closest(".dropdown").querySelector(".dropdown-menu");
+    var first = menu && menu.querySelector(".dropdown-item");
+    if (first) first.focus();
+  });
+
   // A dialog delivered by htmx (hx-target="#dialog-slot") opens itself.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.target.querySelector) openDialog(event.target.querySelector("dialog[data-auto-open]"));

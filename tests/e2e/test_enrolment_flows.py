@@ -56,7 +56,7 @@ def test_learner_enrols_through_the_one_group_dialog_and_withdraws(sign_in):
     builders.group(cert, name="Warehouse", description="Covers forklift theory.")
     page = sign_in("lee")
     page.goto("/catalogue/")
-    page.get_by_role("link", name="Forklift safety").click()
+    page.get_by_role("link", name="Forklift safety", exact=True).click()
     dialog = enrol_through_menu(page, cert)
     expect(dialog.get_by_text("Covers forklift theory.")).to_be_visible()
     expect(dialog.get_by_text("Are you sure you want to enrol in Forklift safety?")).to_be_visible()
