@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ONLY ?=
 
-.PHONY: run test lint format bench migrate demo clean
+.PHONY: run test lint format bench migrate demo clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,13 @@ demo: $(VENV)/.run-installed
 
 clean:
 	rm -rf $(VENV) var
+
+# Front-end files are committed (decision 0090): `make vendor` refreshes them from the pinned npm
+# packages of frontend/package-lock.json. Neither `make run` nor `make test` needs npm.
+vendor:
+	cd frontend && npm ci --no-audit --no-fund
+	mkdir -p static/vendor/bootstrap tests/e2e/vendor
+	cp frontend/node_modules/bootstrap/dist/css/bootstrap.min.css frontend/node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/
+	cp frontend/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js frontend/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/
+	cp frontend/node_modules/bootstrap/LICENSE static/vendor/bootstrap/LICENSE
+	cp frontend/node_modules/axe-core/axe.min.js frontend/node_modules/axe-core/LICENSE tests/e2e/vendor/

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from .models import (
     Assignment,
@@ -42,11 +43,11 @@ def assignments_for_certification(certification) -> QuerySet:
 
 
 def due_date_description(assignment: Assignment) -> str:
-    """The assignment due date in words: "No due date", "31 Jan 2027, 17:00" or "Complete within 3 months of …"."""
+    """The assignment due date in words: "No due date", "31 Jan 2027, 17:00 GMT" or "Complete within 3 months of …"."""
     if assignment.due_kind == DueKind.FIXED and assignment.due_fixed_at:
-        from django.utils import formats, timezone
+        from certlms.when import format_datetime
 
-        return formats.date_format(timezone.localtime(assignment.due_fixed_at), "DATETIME_FORMAT")
+        return format_datetime(assignment.due_fixed_at)
     if assignment.due_kind != DueKind.RELATIVE:
         return "No due date"
     unit = assignment.due_unit or "days"
@@ -176,8 +177,54 @@ def open_exceptions(certification, *, type: str = "") -> QuerySet:
     return qs.select_related("user", *ROUTE_TARGETS).order_by("user__last_name", "user__first_name", "user_id", "id")
 
 
-def recent_jobs(certification) -> dict:
-    """The last recomputations of this certification, and whether the page should keep polling."""
-    jobs = list(RecomputeJob.objects.filter(certification=certification).order_by("-id")[:5])
-    running = {RecomputeJob.Status.QUEUED, RecomputeJob.Status.RUNNING}
-    return {"jobs": jobs, "polling": any(job.status in running for job in jobs)}
+# Finished job lines fold away (into "Earlier background work") this long after they finished.
+JOB_FOLD_AFTER = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class JobLine:
+    """One line of background work on the Assignments tab: what runs, who started it, when, how far, how long."""
+
+    job: RecomputeJob
+    started_by: str
+    percent: int
+    took: str
+    folded: bool
+
+    @property
+    def active(self) -> bool:
+        return self.job.status in (RecomputeJob.Status.QUEUED, RecomputeJob.Status.RUNNING)
+
+
+def duration_words(delta: dt.timedelta) -> str:
+    """ "less than a second", "45 s", "3 min 5 s", "2 h 10 min"."""
+    seconds = int(delta.total_seconds())
+    if seconds < 1:
+        return "less than a second"
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+def job_line(job: RecomputeJob, *, now: dt.datetime) -> JobLine:
+    finished = job.status in (RecomputeJob.Status.DONE, RecomputeJob.Status.FAILED)
+    end = job.finished_at or (job.heartbeat_at if finished else now) or now
+    actor = job.actor
+    started_by = (actor.get_full_name() or actor.username) if actor else "The system"
+    percent = 100 if job.status == RecomputeJob.Status.DONE else (100 * job.done // job.total if job.total else 0)
+    folded = finished and job.finished_at is not None and now - job.finished_at > JOB_FOLD_AFTER
+    return JobLine(job, started_by, percent, duration_words(max(end - job.created_at, dt.timedelta())), folded)
+
+
+def recent_jobs(certification, *, now: dt.datetime | None = None) -> dict:
+    """The last recomputations of this certification as job lines, and whether the page should keep polling."""
+    now = now or timezone.now()
+    jobs = RecomputeJob.objects.filter(certification=certification).select_related("actor").order_by("-id")[:5]
+    lines = [job_line(job, now=now) for job in jobs]
+    return {
+        "jobs": [line for line in lines if not line.folded],
+        "earlier_jobs": [line for line in lines if line.folded],
+        "polling": any(line.active for line in lines),
+    }

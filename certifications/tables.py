@@ -2,6 +2,9 @@
 
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from certlms.when import format_datetime
 
 from .models import Certification, CertificationRecord
 
@@ -26,10 +29,12 @@ class RecordTable(tables.Table):
     )
     status = tables.Column(verbose_name="Status")
     renewal_status = tables.Column(verbose_name="Renewal status")
-    due_date = tables.DateTimeColumn(verbose_name="Due date", default="Not yet known")
-    expiry_date = tables.DateTimeColumn(verbose_name="Expiry date", default="")
+    due_date = tables.Column(verbose_name="Due date", default="Not yet known")
+    expiry_date = tables.Column(verbose_name="Expiry date", default="")
     routes = tables.Column(verbose_name="Assignment routes", empty_values=(), orderable=False)
-    edit = tables.Column(verbose_name="", empty_values=(), orderable=False)
+    edit = tables.Column(
+        verbose_name=mark_safe('<span class="visually-hidden">Actions</span>'), empty_values=(), orderable=False
+    )
 
     class Meta:
         model = CertificationRecord
@@ -44,6 +49,12 @@ class RecordTable(tables.Table):
     def __init__(self, *args, routes: dict[int, list[str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.routes = routes or {}
+
+    def render_due_date(self, value):
+        return format_datetime(value)
+
+    def render_expiry_date(self, value):
+        return format_datetime(value)
 
     def render_routes(self, record):
         return format_html_join(", ", "{}", ((route,) for route in self.routes.get(record.user_id, []))) or "—"

@@ -5,17 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from directory.permissions import is_site_admin
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    try:
-        return redirect(reverse("enrolment:catalogue"))
-    except NoReverseMatch:
-        return render(request, "home.html")
+    """Home is the learner's Current learning (DOMAIN §4)."""
+    return redirect(reverse("enrolment:current_learning"))
 
 
 def hello(request: HttpRequest) -> HttpResponse:

@@ -5,17 +5,20 @@ The courses, by stable short name (other apps' demo data refers to these):
 | shortname      | full name                               | learners may mark it complete |
 |----------------|-----------------------------------------|-------------------------------|
 | FIRE-101       | Fire safety                             | yes |
-| FIRSTAID-101   | First aid at work                       | no  |
+| FIRSTAID-101   | First aid at work                       | yes |
 | MANUAL-101     | Manual handling                         | yes |
-| INFECT-101     | Infection prevention and control        | no  |
-| SAFEGUARD-101  | Safeguarding adults                     | no  |
+| INFECT-101     | Infection prevention and control        | yes |
+| SAFEGUARD-101  | Safeguarding adults                     | yes |
 | DATA-101       | Data protection and confidentiality     | yes |
 | EQUALITY-101   | Equality, diversity and inclusion       | yes |
 | HEALTHSAFE-101 | Health and safety awareness             | yes |
-| FORKLIFT-101   | Forklift operation                      | no  |
-| DRIVING-101    | Safe driving                            | no  |
-| MEDS-101       | Medicines management                    | no  |
+| FORKLIFT-101   | Forklift operation                      | yes |
+| DRIVING-101    | Safe driving                            | yes |
+| MEDS-101       | Medicines management                    | yes |
 | LEAD-101       | Leading a team                          | yes |
+
+Every demo course lets learners mark it complete, so the learner's journey (Current learning →
+certification → course → Mark as complete) works on every demo certification.
 
 Completions: about a third of the staff completed Fire safety and Data protection, drivers
 Safe driving, team leaders and managers Leading a team; "learner" completed Fire safety on
@@ -32,16 +35,16 @@ from .models import Course, CourseCompletion
 
 COURSES = [
     ("FIRE-101", "Fire safety", True, "What to do when the alarm sounds, and how to prevent fires."),
-    ("FIRSTAID-101", "First aid at work", False, "Emergency first aid, assessed by a trainer."),
+    ("FIRSTAID-101", "First aid at work", True, "Emergency first aid: recognise, respond, call for help."),
     ("MANUAL-101", "Manual handling", True, "Lift, carry and move loads and people safely."),
-    ("INFECT-101", "Infection prevention and control", False, "Hand hygiene, protective equipment, isolation."),
-    ("SAFEGUARD-101", "Safeguarding adults", False, "Recognise and report abuse and neglect."),
+    ("INFECT-101", "Infection prevention and control", True, "Hand hygiene, protective equipment, isolation."),
+    ("SAFEGUARD-101", "Safeguarding adults", True, "Recognise and report abuse and neglect."),
     ("DATA-101", "Data protection and confidentiality", True, "Handle personal data lawfully and safely."),
     ("EQUALITY-101", "Equality, diversity and inclusion", True, "Fair treatment at work."),
     ("HEALTHSAFE-101", "Health and safety awareness", True, "Hazards, risk assessment and reporting."),
-    ("FORKLIFT-101", "Forklift operation", False, "Practical forklift training and assessment."),
-    ("DRIVING-101", "Safe driving", False, "Defensive driving for people who drive for work."),
-    ("MEDS-101", "Medicines management", False, "Storing, giving and recording medicines."),
+    ("FORKLIFT-101", "Forklift operation", True, "Practical forklift training and assessment."),
+    ("DRIVING-101", "Safe driving", True, "Defensive driving for people who drive for work."),
+    ("MEDS-101", "Medicines management", True, "Storing, giving and recording medicines."),
     ("LEAD-101", "Leading a team", True, "Supervision, feedback and one-to-ones."),
 ]
 

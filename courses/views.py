@@ -1,4 +1,5 @@
-"""The learner's course page: the course and, when it allows it, "Mark as complete"."""
+"""The learner's course page: the course, their completion, "Mark as complete" when the course allows
+it, and links back to the certifications that contain it (``courses.pages``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,13 +10,16 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .models import Course, CourseCompletion
+from .pages import certification_links
 
 
 @login_required
 def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=course_id)
     completion = CourseCompletion.objects.filter(user=request.user, course=course).first()
-    return render(request, "courses/course_detail.html", {"course": course, "completion": completion})
+    links = certification_links(course=course, user=request.user)
+    context = {"course": course, "completion": completion, "certification_links": links, "nav": "current"}
+    return render(request, "courses/course_detail.html", context)
 
 
 @login_required

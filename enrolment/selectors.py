@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from assignments.models import (
@@ -19,8 +20,9 @@ from assignments.models import (
 )
 from assignments.selectors import NOT_YET_KNOWN, LearnerRoute, due_date_description, routes_for_learner
 from assignments.services.groups import enrollable_groups, self_enrolment, visible_certifications
-from certifications.models import Certification, CertificationRecord, CourseSet
+from certifications.models import Certification, CertificationRecord, CourseSet, RecordStatus
 from certifications.periods import Period, add_period
+from certifications.selectors import PathProgress, paths_progress
 
 
 def catalogue(*, user, search: str = "") -> QuerySet[Certification]:
@@ -91,6 +93,7 @@ class Overview:
     routes: list[LearnerRoute]
     enrolment: GroupMember | None
     can_enrol: bool
+    progress: PathProgress
 
     @property
     def due_text(self) -> str:
@@ -115,11 +118,89 @@ def overview(*, certification: Certification, user, now: datetime | None = None)
         and certification_is_available(certification, now)
         and enrollable_groups(certification=certification, learner=user).exists()
     )
+    record = CertificationRecord.objects.filter(certification=certification, user=user).first()
+    path, certified = (record.path, record.status == RecordStatus.CERTIFIED) if record else ("certification", False)
     return Overview(
         certification=certification,
         course_sets=course_sets,
-        record=CertificationRecord.objects.filter(certification=certification, user=user).first(),
+        record=record,
+        progress=paths_progress(user_id=user.pk, items=[(certification, path, certified)])[certification.pk],
         routes=routes_for_learner(user=user, certification=certification),
         enrolment=enrolment,
         can_enrol=can_enrol,
+    )
+
+
+# --- Current learning: the learner's home ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LearningItem:
+    record: CertificationRecord
+    progress: PathProgress
+    overdue: bool
+
+    @property
+    def certification(self) -> Certification:
+        return self.record.certification
+
+
+def current_learning(*, user, now: datetime | None = None) -> list[LearningItem]:
+    """The certifications the learner is assigned: overdue first, then by due date (none last), then name.
+
+    Four queries whatever the number of certifications.
+    """
+    now = now or timezone.now()
+    records = list(
+        CertificationRecord.objects.filter(user=user)
+        .select_related("certification")
+        .only(
+            "id",
+            "status",
+            "path",
+            "due_date",
+            "expiry_date",
+            "certification__fullname",
+            "certification__recertification_same_content",
+        )
+    )
+    progress = paths_progress(
+        user_id=user.pk,
+        items=[(r.certification, r.path, r.status == RecordStatus.CERTIFIED) for r in records],
+    )
+    items = [
+        LearningItem(
+            record=r,
+            progress=progress[r.certification_id],
+            overdue=r.status != RecordStatus.CERTIFIED and r.due_date is not None and r.due_date < now,
+        )
+        for r in records
+    ]
+    items.sort(
+        key=lambda i: (
+            not i.overdue,
+            i.record.due_date is None,
+            i.record.due_date or now,
+            i.certification.fullname.lower(),
+            i.record.pk,
+        )
+    )
+    return items
+
+
+def course_certifications(*, course, user) -> list[tuple[str, str]]:
+    """(name, overview URL) of every certification the learner may see whose content holds ``course``."""
+    certifications = (
+        visible_certifications(user).filter(course_sets__courses=course).distinct().order_by("fullname", "id")
+    )
+    return [(c.fullname, reverse("enrolment:overview", args=[c.pk])) for c in certifications.only("id", "fullname")]
+
+
+def catalogue_progress(*, user, certifications) -> dict[int, PathProgress]:
+    """The learner's progress on those of ``certifications`` (a catalogue page) they are assigned."""
+    records = CertificationRecord.objects.filter(user=user, certification__in=certifications).select_related(
+        "certification"
+    )
+    return paths_progress(
+        user_id=user.pk, items=[(r.certification, r.path, r.status == RecordStatus.CERTIFIED) for r in records]
     )

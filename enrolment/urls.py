@@ -5,6 +5,7 @@ from . import views
 app_name = "enrolment"
 
 urlpatterns = [
+    path("learning/", views.current_learning, name="current_learning"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("certifications/<int:pk>/", views.overview, name="overview"),
     path("certifications/<int:pk>/enrol/", views.enrol, name="enrol"),

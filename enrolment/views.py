@@ -44,6 +44,12 @@ def _dialog(request: HttpRequest, body: str, context: dict) -> HttpResponse:
 
 
 @login_required
+def current_learning(request: HttpRequest) -> HttpResponse:
+    items = selectors.current_learning(user=request.user)
+    return render(request, "enrolment/current_learning.html", {"items": items, "nav": "current"})
+
+
+@login_required
 @reads_from_replica
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueSearchForm(request.GET)
@@ -51,9 +57,11 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.catalogue(user=request.user, search=search), CATALOGUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(
-        request, "enrolment/catalogue.html", {"form": form, "page": page, "search": search, "nav": "catalogue"}
-    )
+    progress = selectors.catalogue_progress(user=request.user, certifications=[c.pk for c in page])
+    for certification in page:
+        certification.progress = progress.get(certification.pk)
+    context = {"form": form, "page": page, "search": search, "nav": "catalogue"}
+    return render(request, "enrolment/catalogue.html", context)
 
 
 @login_required

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 
-from django.utils import formats, timezone
-from django.utils.dateformat import format as django_date_format
+from certlms.when import date_formatter
 
 from .sources import Column
 from .sources.common import PERIOD_UNIT_LABELS
-
-# Django date format characters that have a direct strftime equivalent (exports format millions of cells).
-_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "b": "%b", "M": "%b", "F": "%B"}
-
-
-def _date_formatter() -> Callable[[datetime.datetime], str]:
-    """Format a datetime as a date in the viewer's timezone (active when called) and locale."""
-    django_format = formats.get_format("SHORT_DATE_FORMAT")
-    tz = timezone.get_current_timezone()
-    if all(ch in _STRFTIME or not ch.isalpha() for ch in django_format):
-        pattern = "".join(_STRFTIME.get(ch, ch) for ch in django_format)
-        return lambda value: value.astimezone(tz).strftime(pattern)
-    return lambda value: django_date_format(value.astimezone(tz), django_format)
 
 
 def _period(value: str) -> str:
@@ -35,12 +20,12 @@ def cell_formatter(column: Column) -> Callable[[object, object], str]:
     """``format(value, date)`` → the cell's text; ``date`` is only used by a red-amber-green status."""
     kind = column.kind
     if kind == "datetime":
-        date = _date_formatter()
+        date = date_formatter()
         return lambda value, _: "" if value is None else date(value)
     if kind in ("choice", "rag"):
         choices = column.choices
         if kind == "rag":
-            date = _date_formatter()
+            date = date_formatter()
             return lambda value, when: (
                 "" if value is None else " ".join(filter(None, [choices.get(value, value), when and date(when)]))
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -60,6 +61,9 @@ def _cell_renderer(chosen: ReportColumn) -> Callable[[str, dict], str]:
             return f'<td><span class="badge rag-{RAG_COLOURS.get(raw[alias], "")}">{escape(cell)}</span></td>'
 
         return rag
+    if chosen.column.link:
+        url_name, alias = chosen.column.link, chosen.date_alias
+        return lambda cell, raw: f'<td><a href="{escape(reverse(url_name, args=[raw[alias]]))}">{escape(cell)}</a></td>'
     return lambda cell, raw: f"<td>{escape(cell)}</td>"
 
 

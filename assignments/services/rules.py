@@ -125,6 +125,7 @@ def materialise_later(
         assignment=assignment,
         description=description or f"Updating learners of {assignment_name(assignment)}",
         send_messages=send_messages,
+        actor_id=_actor_id(actor),
     )
     enqueue(materialise_assignment, assignment_id=assignment.pk, job_id=job.pk, actor_id=_actor_id(actor))
     return job
@@ -138,7 +139,9 @@ def recompute_later(
     from ..tasks import recompute_certification
 
     with transaction.atomic():
-        job = RecomputeJob.objects.create(certification_id=certification_id, description=description)
+        job = RecomputeJob.objects.create(
+            certification_id=certification_id, description=description, actor_id=_actor_id(actor)
+        )
         enqueue(recompute_certification, certification_id=certification_id, job_id=job.pk, actor_id=_actor_id(actor))
     return job
 

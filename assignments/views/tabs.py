@@ -246,5 +246,6 @@ def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def recompute(request: HttpRequest, certification_id: int) -> HttpResponse:
     """Recompute every assignment of the certification now (in the background, with progress)."""
     certification = _certification(request, certification_id)
-    rules.recompute_later(certification_id=certification.pk, actor=request.user)
+    job = rules.recompute_later(certification_id=certification.pk, actor=request.user)
+    messages.success(request, f"{job.description} of {certification.fullname} started; its progress shows below.")
     return _back_to_tab(request, certification.pk)

@@ -2,7 +2,8 @@ import datetime
 
 from django import template
 from django.utils import timezone
-from django.utils.formats import date_format
+
+from certlms.when import format_date, format_datetime
 
 from ..models import CertificationPath, RecordStatus, RenewalStatus
 from ..tabs import tabs_for
@@ -33,8 +34,8 @@ def _audit_text(key: str, value) -> str:
         except ValueError:
             return value.replace("_", " ").capitalize() if key in ("type", "state") else value
         if timezone.is_aware(moment):
-            return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
-        return date_format(moment, "DATE_FORMAT")
+            return format_datetime(moment)
+        return format_date(moment.date())
     return str(value)
 
 

@@ -123,8 +123,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
-
 # Celery: Redis when CELERY_BROKER_URL is set; otherwise a file-system broker that needs no server.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 _BROKER_DIR = BASE_DIR / "var" / "broker"
@@ -377,3 +375,10 @@ if os.environ.get("CACHE_URL"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
     }
+# --- The design system and the one date formatter (issue 11, decisions 0090 and 0091) ------------
+# Bootstrap 5 from static/vendor; every form renders with its classes (certlms/forms.py), every
+# django-tables2 table with its template; |when and |day read every date on every page.
+INSTALLED_APPS += ["django.forms"]
+FORM_RENDERER = "certlms.forms.BootstrapFormRenderer"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/certlms.html"
+TEMPLATES[0]["OPTIONS"]["builtins"] = ["certlms.templatetags.when"]

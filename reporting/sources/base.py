@@ -44,7 +44,8 @@ class Column:
     """One column of a source.
 
     ``select`` builds the expression; ``kind`` is one of OUTPUT_FIELDS; ``choices`` maps stored
-    values to labels; ``date`` (for a red-amber-green status) builds the date shown beside it.
+    values to labels; ``date`` builds a second value carried beside the cell: the date shown beside a
+    red-amber-green status, or the id that ``link`` (a URL name taking one id) points to on the page.
     """
 
     key: str
@@ -54,6 +55,7 @@ class Column:
     choices: dict[str, str] = field(default_factory=dict)
     sortable: bool = False
     date: Callable[[QueryContext], Expression] | None = None
+    link: str = ""
 
     def output_field(self) -> models.Field:
         return OUTPUT_FIELDS[self.kind]()

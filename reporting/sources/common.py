@@ -215,7 +215,14 @@ def _period(prefix: str):
 
 
 CERTIFICATION_COLUMNS = (
-    Column("certification_fullname", "Certification", lambda ctx: F("certification__fullname"), sortable=True),
+    Column(
+        "certification_fullname",
+        "Certification",
+        lambda ctx: F("certification__fullname"),
+        sortable=True,
+        date=lambda ctx: F("certification_id"),
+        link="enrolment:overview",
+    ),
     Column("certification_shortname", "Short name", lambda ctx: F("certification__shortname"), sortable=True),
     Column("certification_idnumber", "ID number", lambda ctx: F("certification__idnumber"), sortable=True),
     Column(

@@ -1,18 +1,36 @@
-// Small progressive enhancements; every action also works as a plain form post.
+// The site's shared script: small progressive enhancements; every action also works as a plain form post.
+// Menus are Bootstrap dropdowns (static/vendor/bootstrap): Popper keeps them inside the viewport, arrows
+// move between items and Escape closes them, returning focus to their button.
 (function () {
   "use strict";
 
-  // <button data-dialog-open="ID"> opens <dialog id="ID"> and focuses its first field.
+  var FOCUSABLE = "[autofocus], input:not([type=hidden]):not([disabled]), select, textarea, button, a[href]";
+
+  // Whatever opened the dialog gets focus back when it closes. A menu item disappears with its menu,
+  // so its menu's button stands in for it.
+  var opener = null;
+  function rememberOpener(element) {
+    var dropdown = element.closest(".dropdown");
+    opener = dropdown ? dropdown.querySelector("[data-bs-toggle=dropdown]") : element;
+  }
+  function openDialog(dialog) {
+    if (!dialog || dialog.open || !dialog.showModal) return;
+    dialog.showModal();
+    var focus = dialog.querySelector(FOCUSABLE);
+    if (focus) focus.focus();
+  }
+  document.addEventListener("close", function (event) {
+    if (event.target.tagName !== "DIALOG") return;
+    if (opener && document.body.contains(opener)) opener.focus();
+  }, true);
+
   document.addEventListener("click", function (event) {
-    var opener = event.target.closest("[data-dialog-open]");
-    if (opener) {
-      var dialog = document.getElementById(opener.getAttribute("data-dialog-open"));
-      if (dialog && dialog.showModal) {
-        event.preventDefault();
-        dialog.showModal();
-        var focus = dialog.querySelector("[autofocus], input, select, textarea, button");
-        if (focus) focus.focus();
-      }
+    var launcher = event.target.closest("[data-dialog-open], [hx-target='#dialog-slot']");
+    if (launcher && !launcher.closest("dialog")) rememberOpener(launcher);
+    var button = event.target.closest("[data-dialog-open]");
+    if (button) {
+      var dialog = document.getElementById(button.getAttribute("data-dialog-open"));
+      if (dialog && dialog.showModal) { event.preventDefault(); openDialog(dialog); }
     }
     var closer = event.target.closest("[data-dialog-close]");
     if (closer) {
@@ -21,43 +39,41 @@
     }
   });
 
-  // A dialog delivered by htmx (hx-target="#dialog-slot") opens itself.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var dialog = event.target.querySelector && event.target.querySelector("dialog[data-auto-open]");
-    if (dialog && !dialog.open && dialog.showModal) {
-      dialog.showModal();
-      var focus = dialog.querySelector("[autofocus], input, select, textarea, button");
-      if (focus) focus.focus();
-    }
+  // A menu that opens puts focus on its first item (the ARIA menu pattern); Escape gives it back to the button.
+  document.addEventListener("shown.bs.dropdown", function (event) {
+    var menu = event.target.closest(".dropdown").querySelector(".dropdown-menu");
+    var first = menu && menu.querySelector(".dropdown-item");
+    if (first) first.focus();
   });
 
-  // Menu buttons: aria-expanded toggles the menu; arrows move, Escape closes.
-  function closeMenus(except) {
-    document.querySelectorAll("[data-menu-button][aria-expanded=true]").forEach(function (b) {
-      if (b !== except) { b.setAttribute("aria-expanded", "false"); document.getElementById(b.getAttribute("aria-controls")).hidden = true; }
+  // A dialog delivered by htmx (hx-target="#dialog-slot") opens itself.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target.querySelector) openDialog(event.target.querySelector("dialog[data-auto-open]"));
+  });
+
+  // Fields that only matter for one choice: data-show-when="NAME:VALUE1,VALUE2" shows the element
+  // only while the form's control NAME has one of the values. Without this script every field shows.
+  function chosen(form, name) {
+    var controls = form.querySelectorAll("[name='" + name + "']");
+    for (var i = 0; i < controls.length; i++) {
+      var control = controls[i];
+      if (control.type === "radio" || control.type === "checkbox") { if (control.checked) return control.value; }
+      else return control.value;
+    }
+    return "";
+  }
+  function applyShowWhen(root) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll("form").forEach(function (form) {
+      form.querySelectorAll("[data-show-when]").forEach(function (element) {
+        var rule = element.getAttribute("data-show-when").split(":");
+        element.hidden = rule[1].split(",").indexOf(chosen(form, rule[0])) === -1;
+      });
     });
   }
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-menu-button]");
-    if (!button) { closeMenus(null); return; }
-    var menu = document.getElementById(button.getAttribute("aria-controls"));
-    var expanded = button.getAttribute("aria-expanded") === "true";
-    closeMenus(button);
-    button.setAttribute("aria-expanded", expanded ? "false" : "true");
-    menu.hidden = expanded;
-    if (!expanded) { var first = menu.querySelector("[role=menuitem]"); if (first) first.focus(); }
-  });
-  document.addEventListener("keydown", function (event) {
-    var menu = event.target.closest("[role=menu]");
-    if (!menu) return;
-    var items = Array.prototype.slice.call(menu.querySelectorAll("[role=menuitem]"));
-    var i = items.indexOf(event.target);
-    if (event.key === "ArrowDown") { event.preventDefault(); items[(i + 1) % items.length].focus(); }
-    if (event.key === "ArrowUp") { event.preventDefault(); items[(i - 1 + items.length) % items.length].focus(); }
-    if (event.key === "Escape") {
-      var button = document.querySelector("[aria-controls='" + menu.id + "']");
-      closeMenus(null); if (button) button.focus();
-    }
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.querySelector("[data-show-when]")) applyShowWhen(form.parentNode);
   });
 
   // A box with data-select-all="NAME" checks or clears every checkbox named NAME.
@@ -67,11 +83,13 @@
     document.querySelectorAll("input[name=" + box.dataset.selectAll + "]").forEach(function (row) { row.checked = box.checked; });
   });
 
-  // Chart bars take their width from data-percent (no inline styles: the Content-Security-Policy forbids them).
+  // Bars (chart bars, progress bars) take their width from data-percent: the Content-Security-Policy
+  // forbids inline styles, and a style set from a script is allowed.
   function sizeBars(root) {
     if (!root.querySelectorAll) return;
     root.querySelectorAll("[data-percent]").forEach(function (bar) { bar.style.width = bar.getAttribute("data-percent") + "%"; });
   }
-  document.addEventListener("DOMContentLoaded", function () { sizeBars(document); });
-  document.addEventListener("htmx:load", function (event) { sizeBars(event.target); });
+  function enhance(root) { sizeBars(root); applyShowWhen(root); }
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:load", function (event) { enhance(event.target); });
 })();

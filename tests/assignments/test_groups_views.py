@@ -193,7 +193,7 @@ def test_delete_group(client, admin_user, group):
 def test_list_shows_groups_with_the_person_icon(client, admin_user, group):
     client.force_login(admin_user)
     page = text(client.get(reverse("assignments:group_list", args=[group.certification_id])))
-    assert "Warehouse" in page and "Add users to 'Warehouse'" in page and "1 self-enrolled" in page
+    assert "Warehouse" in page and "Add users to Warehouse" in page and "1 self-enrolled" in page
 
 
 def test_after_ok_the_administrator_is_back_on_the_assignments_tab(client, admin_user):

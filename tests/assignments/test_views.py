@@ -316,4 +316,4 @@ def test_group_row_offers_the_person_icon_to_add_members(client, admin_user, cer
     client.force_login(admin_user)
     body = client.get(reverse("assignments:tab", args=[certification.pk])).content.decode()
     assert reverse("assignments:group_member_add", args=[group.pk]) in body
-    assert "Add users to 'Night shift'" in body
+    assert "Add users to Night shift" in body

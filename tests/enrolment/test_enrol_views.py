@@ -36,7 +36,7 @@ def test_one_group_dialog_shows_description_due_date_and_question(client, learne
     assert "Covers the forklift course." in page
     assert "2030" in page
     assert "Are you sure you want to enrol in Forklift safety?" in page
-    assert '<button type="submit" class="primary" autofocus>Enrol</button>' in page
+    assert '<button type="submit" class="btn btn-primary" autofocus>Enrol</button>' in page
     assert "data-dialog-close" in page
 
 
