@@ -184,6 +184,7 @@ def _free_port() -> int:
 def start_server() -> tuple[subprocess.Popen, int]:
     port = _free_port()
     env = dict(os.environ, DEBUG="0", DATABASE_CONN_MAX_AGE="600", DJANGO_SETTINGS_MODULE="certlms.settings.local")
+    env["GUNICORN_ACCESS_LOG"] = ""  # gunicorn reads gunicorn.conf.py: no access line per request here
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "certlms.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", "4", "--log-level", "warning"],

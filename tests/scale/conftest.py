@@ -2,6 +2,8 @@
 
 import os
 import subprocess
+import tempfile
+import uuid
 from pathlib import Path
 
 import dj_database_url
@@ -21,7 +23,7 @@ def _primary_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def replica_server(tmp_path_factory):
+def replica_server():
     """The URL of a streaming replica of the cluster holding the test database.
 
     ``CERTLMS_TEST_REPLICA_URL`` names one already running (CI may start it first); otherwise
@@ -33,7 +35,9 @@ def replica_server(tmp_path_factory):
     if given:
         yield given
         return
-    directory = tmp_path_factory.mktemp("replica") / "cluster"
+    # Straight under the system's temporary folder: the cluster runs as the postgres user, who
+    # cannot enter pytest's own (private) temporary folders.
+    directory = Path(tempfile.gettempdir()) / f"certlms-replica-{uuid.uuid4().hex}"
     command = ["bash", str(ROOT / "bin" / "replica"), "start", str(free_port()), str(directory)]
     started = subprocess.run(
         command, env=os.environ | {"DATABASE_URL": _primary_url()}, capture_output=True, text=True, timeout=600
