@@ -181,10 +181,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server() -> tuple[subprocess.Popen, int]:
+def start_server(**environ: str) -> tuple[subprocess.Popen, int]:
     port = _free_port()
     env = dict(os.environ, DEBUG="0", DATABASE_CONN_MAX_AGE="600", DJANGO_SETTINGS_MODULE="certlms.settings.local")
     env["GUNICORN_ACCESS_LOG"] = ""  # gunicorn reads gunicorn.conf.py: no access line per request here
+    env.update(environ)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "certlms.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", "4", "--log-level", "warning"],
@@ -202,8 +203,11 @@ def start_server() -> tuple[subprocess.Popen, int]:
     raise SystemExit("gunicorn did not start")
 
 
-def load(port: int, path: str, cookie: str) -> list[float]:
-    """CONCURRENCY clients, each sending REQUESTS_PER_CLIENT requests one after another; latencies in seconds."""
+def load(port: int, path: str, cookie: str = "", headers: dict | None = None) -> list[float]:
+    """CONCURRENCY clients, each sending REQUESTS_PER_CLIENT requests one after another; latencies in seconds.
+
+    Each request carries the session ``cookie`` or the given ``headers`` (B10's API token)."""
+    sent = dict(headers or {}, **({"Cookie": cookie} if cookie else {}))
     latencies: list[float] = []
     errors: list[int] = []
     lock = threading.Lock()
@@ -213,7 +217,7 @@ def load(port: int, path: str, cookie: str) -> list[float]:
         mine = []
         for _ in range(REQUESTS_PER_CLIENT):
             start = time.perf_counter()
-            conn.request("GET", path, headers={"Cookie": cookie})
+            conn.request("GET", path, headers=sent)
             response = conn.getresponse()
             response.read()
             mine.append(time.perf_counter() - start)
