@@ -40,13 +40,45 @@ class Group(models.Model):
     description = models.TextField(blank=True)
     allow_enrol = models.BooleanField("Allow learners to enrol", default=False)
     allow_withdraw = models.BooleanField("Allow learners to withdraw", default=False)
+    # DOMAIN.md §10. None of these apply to members an administrator adds.
+    max_learners = models.PositiveIntegerField(
+        "Maximum learners", null=True, blank=True, help_text="Empty: no limit. Counts every member of the group."
+    )
+    enrolment_key = models.CharField(
+        "Enrolment key", max_length=128, blank=True, help_text="Stored as a password hash; empty: no key."
+    )
+    enrolment_opens_at = models.DateTimeField(
+        "Enrolment opens", null=True, blank=True, validators=[validate_date_range]
+    )
+    enrolment_closes_at = models.DateTimeField(
+        "Enrolment closes", null=True, blank=True, validators=[validate_date_range]
+    )
+    requires_approval = models.BooleanField("Requires approval", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_learners__isnull=True) | models.Q(max_learners__gte=1),
+                name="group_max_learners_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(enrolment_opens_at__isnull=True)
+                | models.Q(enrolment_closes_at__isnull=True)
+                | models.Q(enrolment_opens_at__lt=models.F("enrolment_closes_at")),
+                name="group_enrolment_opens_before_it_closes",
+            ),
+            readable_date_constraint("enrolment_opens_at", name="group_enrolment_opens_readable"),
+            readable_date_constraint("enrolment_closes_at", name="group_enrolment_closes_readable"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_enrolment_key(self) -> bool:
+        return bool(self.enrolment_key)
 
 
 class GroupMember(models.Model):

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
@@ -124,27 +125,47 @@ def _audit(
 # --- Groups -----------------------------------------------------------------------------------
 
 
+SETTINGS_FIELDS = (
+    "allow_enrol",
+    "allow_withdraw",
+    "max_learners",
+    "enrolment_opens_at",
+    "enrolment_closes_at",
+    "requires_approval",
+)
+
+
+def _apply_settings(group: Group, *, name: str, description: str, enrolment_key: str | None, settings: dict) -> None:
+    """Name, description and the Group management settings onto the row (not saved). ``enrolment_key``:
+    None keeps the stored key, "" removes it, any other text is hashed with Django's password hashers."""
+    name = name.strip()
+    if not name:
+        raise ValueError("A group needs a name.")
+    unknown = set(settings) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown group settings: {sorted(unknown)}")
+    group.name, group.description = name, description
+    for field, value in settings.items():
+        setattr(group, field, value)
+    if enrolment_key is not None:
+        group.enrolment_key = make_password(enrolment_key) if enrolment_key else ""
+
+
 def group_create(
     *,
     certification: Certification,
     name: str,
     description: str = "",
-    allow_enrol: bool = False,
-    allow_withdraw: bool = False,
+    enrolment_key: str | None = None,
     actor=None,
+    **settings,
 ) -> Group:
-    """Add a group and its assignment (type Group, no due date until the administrator sets one)."""
-    name = name.strip()
-    if not name:
-        raise ValueError("A group needs a name.")
+    """Add a group and its assignment (type Group, no due date until the administrator sets one).
+    ``settings`` are the Group management fields (``SETTINGS_FIELDS``)."""
+    group = Group(certification=certification)
+    _apply_settings(group, name=name, description=description, enrolment_key=enrolment_key, settings=settings)
     with transaction.atomic():
-        group = Group.objects.create(
-            certification=certification,
-            name=name,
-            description=description,
-            allow_enrol=allow_enrol,
-            allow_withdraw=allow_withdraw,
-        )
+        group.save()
         Assignment.objects.create(
             certification=certification, type=AssignmentType.GROUP, group=group, created_by=_user_or_none(actor)
         )
@@ -152,16 +173,14 @@ def group_create(
 
 
 def group_update(
-    *, group: Group, name: str, description: str, allow_enrol: bool, allow_withdraw: bool, actor=None
+    *, group: Group, name: str, description: str, enrolment_key: str | None = None, actor=None, **settings
 ) -> Group:
-    """Edit the name, description and both flags. Members and routes are unchanged."""
-    name = name.strip()
-    if not name:
-        raise ValueError("A group needs a name.")
+    """Edit the name, description and Group management settings. Members and routes are unchanged:
+    a new key, a lower maximum or closed dates never remove anyone."""
     with transaction.atomic():
-        group.name, group.description = name, description
-        group.allow_enrol, group.allow_withdraw = allow_enrol, allow_withdraw
-        group.save(update_fields=["name", "description", "allow_enrol", "allow_withdraw"])
+        group = Group.objects.select_for_update().get(pk=group.pk)
+        _apply_settings(group, name=name, description=description, enrolment_key=enrolment_key, settings=settings)
+        group.save(update_fields=["name", "description", "enrolment_key", *settings])
     return group
 
 
