@@ -65,6 +65,11 @@ class GroupOffer:
     due_date: datetime | None
     due_words: str
 
+    @property
+    def full(self) -> bool:
+        """No place left now (the service counts again, under its lock, when the learner enrols)."""
+        return self.group.max_learners is not None and self.group.member_count >= self.group.max_learners
+
 
 def group_offers(*, certification: Certification, learner, now: datetime | None = None) -> list[GroupOffer]:
     now = now or timezone.now()

@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from assignments.services.groups import (
     EnrolmentError,
+    GroupFull,
     enrolment_status,
     group_enrol,
     group_withdraw,
@@ -72,6 +73,8 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
             return _dialog(request, "enrolment/_enrol_problem.html", {**context, "problem": form.errors["group"][0]})
         try:
             outcome = group_enrol(group=form.cleaned_data["group"], learner=request.user)
+        except GroupFull as error:
+            return _choose(request, context, problem=str(error))
         except EnrolmentError as error:
             return _dialog(request, "enrolment/_enrol_problem.html", {**context, "problem": str(error)})
         if request.htmx:
@@ -82,20 +85,31 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     if self_enrolment(certification=certification, learner=request.user) is not None:
         problem = f"You are already enrolled in {certification.fullname}."
         return _dialog(request, "enrolment/_enrol_problem.html", {**context, "problem": problem})
-    offers = selectors.group_offers(certification=certification, learner=request.user)
     chosen = request.GET.get("group")
+    offers = selectors.group_offers(certification=certification, learner=request.user)
     offer = next((o for o in offers if str(o.group.pk) == chosen), None)
     if offer is None and len(offers) == 1 and chosen is None:
         offer = offers[0]
-    if offer is not None:
+    if offer is not None and not offer.full:
         return _dialog(
             request, "enrolment/_enrol_confirm.html", {**context, "offer": offer, "several": len(offers) > 1}
         )
-    if not offers:
-        problem = f"No group of {certification.fullname} takes enrolments now."
-        return _dialog(request, "enrolment/_enrol_problem.html", {**context, "problem": problem})
+    if offer is not None:
+        return _choose(request, context, problem="This group is full.", offers=offers)
     stale = "That group no longer takes enrolments. Please choose again." if chosen is not None else ""
-    return _dialog(request, "enrolment/_enrol_choose.html", {**context, "offers": offers, "problem": stale})
+    return _choose(request, context, problem=stale, offers=offers)
+
+
+def _choose(request: HttpRequest, context: dict, *, problem: str, offers=None) -> HttpResponse:
+    """The list of groups (full ones say so), with why the learner is back at it; a problem alone when none is left."""
+    certification = context["certification"]
+    if offers is None:
+        offers = selectors.group_offers(certification=certification, learner=request.user)
+    if not offers:
+        problem = f"{problem} " if problem else ""
+        problem += f"No group of {certification.fullname} takes enrolments now."
+        return _dialog(request, "enrolment/_enrol_problem.html", {**context, "problem": problem})
+    return _dialog(request, "enrolment/_enrol_choose.html", {**context, "offers": offers, "problem": problem})
 
 
 @login_required

@@ -16,9 +16,10 @@ from datetime import datetime
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from assignments import sql
 from assignments.models import (
     Assignment,
     AssignmentException,
@@ -43,6 +44,10 @@ class EnrolmentError(Exception):
 
 class NotEnrollable(EnrolmentError):
     pass
+
+
+class GroupFull(NotEnrollable):
+    """The group has as many members as its Maximum learners."""
 
 
 class AlreadyEnrolled(EnrolmentError):
@@ -288,11 +293,25 @@ def _group_share_locked(group_id: int) -> Group:
     return Group.objects.select_related("certification", "assignment").get(pk=group_id)
 
 
+def _take_a_place(group: Group) -> None:
+    """Refuse ``GroupFull`` when the group has no place left. Counted under the group's capacity lock,
+    in the transaction that then inserts the membership, so concurrent enrolments cannot exceed the
+    maximum: each one counts what the previous ones committed. Every member counts, also those an
+    administrator added (who are never limited by it)."""
+    if group.max_learners is None:
+        return
+    sql.group_capacity_lock(group.pk)
+    if GroupMember.objects.filter(group_id=group.pk).count() >= group.max_learners:
+        raise GroupFull("This group is full.")
+
+
 def enrollable_groups(*, certification: Certification, learner) -> QuerySet[Group]:
-    """Groups of a certification the learner may join now: enrolment allowed, not a member already."""
+    """Groups of a certification the learner may join now: enrolment allowed, not a member already.
+    Full groups are among them (annotated ``member_count``): the dialog says so and offers the others."""
     return (
         Group.objects.filter(certification=certification, allow_enrol=True, assignment__isnull=False)
         .exclude(members__user=learner)
+        .annotate(member_count=Count("members"))
         .select_related("assignment")
         .order_by("name", "id")
     )
@@ -335,6 +354,7 @@ def group_enrol(*, group: Group, learner: AbstractBaseUser, now: datetime | None
                 if any(joined):
                     raise AlreadyEnrolled(f"You are already enrolled in {certification.fullname}.")
                 raise AlreadyEnrolled(f"You are already a member of the group '{group.name}'.")
+            _take_a_place(group)
             with transaction.atomic():
                 member = GroupMember.objects.create(
                     group=group, certification=certification, user=learner, self_enrolled=True, joined_at=now
