@@ -106,6 +106,23 @@ class GroupMember(models.Model):
         return f"{self.user} in {self.group}"
 
 
+class EnrolmentKeyAttempts(models.Model):
+    """Wrong enrolment keys typed by one learner for one group, to slow repeated guesses down.
+    Deleted when the learner types the right key; each wrong key is also audited."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    failures = models.PositiveIntegerField(default=0)
+    last_failed_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="enrolment_key_attempts_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.failures} wrong key(s) by {self.user_id} for {self.group_id}"
+
+
 class Assignment(models.Model):
     """One rule that assigns a certification to the users its target reaches."""
 

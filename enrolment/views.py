@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from assignments.services.groups import (
     EnrolmentError,
+    EnrolmentKeyRefused,
     GroupFull,
     enrolment_status,
     group_enrol,
@@ -70,11 +71,15 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = EnrolForm(request.POST, certification=certification)
         if not form.is_valid():
-            return _dialog(request, "enrolment/_enrol_problem.html", {**context, "problem": form.errors["group"][0]})
+            problem = next(iter(form.errors.values()))[0]
+            return _dialog(request, "enrolment/_enrol_problem.html", {**context, "problem": problem})
+        group, key = form.cleaned_data["group"], form.cleaned_data["enrolment_key"]
         try:
-            outcome = group_enrol(group=form.cleaned_data["group"], learner=request.user)
+            outcome = group_enrol(group=group, learner=request.user, enrolment_key=key)
         except GroupFull as error:
             return _choose(request, context, problem=str(error))
+        except EnrolmentKeyRefused as error:
+            return _confirm(request, context, chosen=str(group.pk), problem=str(error))
         except EnrolmentError as error:
             return _dialog(request, "enrolment/_enrol_problem.html", {**context, "problem": str(error)})
         if request.htmx:
@@ -85,15 +90,19 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     if self_enrolment(certification=certification, learner=request.user) is not None:
         problem = f"You are already enrolled in {certification.fullname}."
         return _dialog(request, "enrolment/_enrol_problem.html", {**context, "problem": problem})
-    chosen = request.GET.get("group")
-    offers = selectors.group_offers(certification=certification, learner=request.user)
+    return _confirm(request, context, chosen=request.GET.get("group"))
+
+
+def _confirm(request: HttpRequest, context: dict, *, chosen: str | None, problem: str = "") -> HttpResponse:
+    """The confirmation of the chosen group (or of the only one), asking for its key if it has one;
+    the list when there is no such group, or it is full."""
+    offers = selectors.group_offers(certification=context["certification"], learner=request.user)
     offer = next((o for o in offers if str(o.group.pk) == chosen), None)
     if offer is None and len(offers) == 1 and chosen is None:
         offer = offers[0]
     if offer is not None and not offer.full:
-        return _dialog(
-            request, "enrolment/_enrol_confirm.html", {**context, "offer": offer, "several": len(offers) > 1}
-        )
+        context = {**context, "offer": offer, "several": len(offers) > 1, "problem": problem}
+        return _dialog(request, "enrolment/_enrol_confirm.html", context)
     if offer is not None:
         return _choose(request, context, problem="This group is full.", offers=offers)
     stale = "That group no longer takes enrolments. Please choose again." if chosen is not None else ""

@@ -20,6 +20,15 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from assignments import sql
+from assignments.errors import (  # noqa: F401  (the views import them from here too)
+    AlreadyEnrolled,
+    EnrolmentError,
+    EnrolmentKeyRefused,
+    GroupFull,
+    NotEnrollable,
+    NotEnrolled,
+    WithdrawalNotAllowed,
+)
 from assignments.models import (
     Assignment,
     AssignmentException,
@@ -31,35 +40,12 @@ from assignments.models import (
     UserAssignment,
 )
 from assignments.services.engine import learners_recompute
+from assignments.services.enrolment_keys import enrolment_key_check
+from assignments.services.membership_audit import membership_audit as _audit
+from assignments.services.membership_audit import user_or_none
 from assignments.services.rules import assignment_delete
 from certifications.models import Certification
 from directory.permissions import is_site_admin
-
-AUDIT_SUBJECT = "group_membership"
-
-
-class EnrolmentError(Exception):
-    """A learner's enrol or withdraw request that cannot be carried out; the message says why."""
-
-
-class NotEnrollable(EnrolmentError):
-    pass
-
-
-class GroupFull(NotEnrollable):
-    """The group has as many members as its Maximum learners."""
-
-
-class AlreadyEnrolled(EnrolmentError):
-    pass
-
-
-class NotEnrolled(EnrolmentError):
-    pass
-
-
-class WithdrawalNotAllowed(EnrolmentError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -103,28 +89,6 @@ def certification_is_available(certification: Certification, now: datetime) -> b
     if certification.available_from and certification.available_from > now:
         return False
     return not (certification.available_until and certification.available_until <= now)
-
-
-def _audit(
-    *, now: datetime, actor, certification_id: int, action: str, group: Group, user_ids: list[int], **state
-) -> None:
-    """One audit event per learner, in one INSERT (certifications' audit helper)."""
-    from certifications.services import audit_insert_select
-
-    if not user_ids:
-        return
-    snapshot = {"group_id": group.pk, "group": group.name, **state}
-    removal = action in {"withdrawn", "removed"}
-    audit_insert_select(
-        user_ids=user_ids,
-        subject=AUDIT_SUBJECT,
-        action=action,
-        now=now,
-        certification_id=certification_id,
-        before=snapshot if removal else None,
-        after=None if removal else snapshot,
-        actor=_user_or_none(actor),
-    )
 
 
 # --- Groups -----------------------------------------------------------------------------------
@@ -172,7 +136,7 @@ def group_create(
     with transaction.atomic():
         group.save()
         Assignment.objects.create(
-            certification=certification, type=AssignmentType.GROUP, group=group, created_by=_user_or_none(actor)
+            certification=certification, type=AssignmentType.GROUP, group=group, created_by=user_or_none(actor)
         )
     return group
 
@@ -234,7 +198,7 @@ def group_member_add_many(*, group: Group, user_ids: Iterable[int], actor, now: 
                     user_id=u,
                     self_enrolled=False,
                     joined_at=now,
-                    added_by=_user_or_none(actor),
+                    added_by=user_or_none(actor),
                 )
                 for u in new
             ],
@@ -326,13 +290,16 @@ def self_enrolment(*, certification: Certification, learner) -> GroupMember | No
     )
 
 
-def group_enrol(*, group: Group, learner: AbstractBaseUser, now: datetime | None = None) -> EnrolmentOutcome:
+def group_enrol(
+    *, group: Group, learner: AbstractBaseUser, enrolment_key: str = "", now: datetime | None = None
+) -> EnrolmentOutcome:
     """The learner joins a group by themselves, and is assigned at once (subject to the exception checks).
 
     Checked here, whatever the page showed: the certification is visible and available to the
     learner, the group still allows enrolment, the learner has no self-enrolment in this
-    certification and is not already in this group. A double submission meets the unique
-    constraint and gets ``AlreadyEnrolled``; nothing is changed.
+    certification and is not already in this group, the enrolment key (when the group has one, with
+    wrong keys slowed down), and a place (when it has a maximum). A double submission meets the
+    unique constraint and gets ``AlreadyEnrolled``; nothing is changed.
     """
     now = now or timezone.now()
     try:
@@ -354,24 +321,43 @@ def group_enrol(*, group: Group, learner: AbstractBaseUser, now: datetime | None
                 if any(joined):
                     raise AlreadyEnrolled(f"You are already enrolled in {certification.fullname}.")
                 raise AlreadyEnrolled(f"You are already a member of the group '{group.name}'.")
-            _take_a_place(group)
-            with transaction.atomic():
-                member = GroupMember.objects.create(
-                    group=group, certification=certification, user=learner, self_enrolled=True, joined_at=now
-                )
-            _audit(
-                now=now,
-                actor=learner,
-                certification_id=certification.pk,
-                action="self_enrolled",
-                group=group,
-                user_ids=[learner.pk],
-                self_enrolled=True,
-            )
-            _recompute(group=group, user_ids=[learner.pk], now=now, actor=learner)
-            return _outcome(member)
+            refusal = ""
+            if group.enrolment_key:
+                refusal = enrolment_key_check(group=group, learner=learner, key=enrolment_key, now=now)
+            if not refusal:
+                return _admit(group=group, learner=learner, now=now, actor=learner)
+        # A wrong key is recorded (and audited) by the committed transaction, then refused.
+        raise EnrolmentKeyRefused(refusal)
     except IntegrityError as error:
         raise AlreadyEnrolled(f"You are already enrolled in {group.certification.fullname}.") from error
+
+
+def _admit(*, group: Group, learner, now: datetime, actor, approved_by=None) -> EnrolmentOutcome:
+    """The self-enrolment itself, in the caller's transaction once every check has passed: a place
+    (under the capacity lock), the membership, its audit event, the learner's route and record."""
+    _take_a_place(group)
+    with transaction.atomic():
+        member = GroupMember.objects.create(
+            group=group,
+            certification_id=group.certification_id,
+            user=learner,
+            self_enrolled=True,
+            joined_at=now,
+            added_by=approved_by,
+        )
+    state = {"approved_by": approved_by.pk} if approved_by is not None else {}
+    _audit(
+        now=now,
+        actor=actor,
+        certification_id=group.certification_id,
+        action="self_enrolled",
+        group=group,
+        user_ids=[learner.pk],
+        self_enrolled=True,
+        **state,
+    )
+    _recompute(group=group, user_ids=[learner.pk], now=now, actor=actor)
+    return _outcome(member)
 
 
 def group_withdraw(*, group: Group, learner: AbstractBaseUser, now: datetime | None = None) -> None:
@@ -425,10 +411,6 @@ def _outcome(member: GroupMember) -> EnrolmentOutcome:
     return EnrolmentOutcome(
         member=member, assigned=route.state == RouteState.ACTIVE, due_date=route.due_date, exception_reason=reason
     )
-
-
-def _user_or_none(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def can_manage_groups(user) -> bool:
