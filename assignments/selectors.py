@@ -41,12 +41,17 @@ def assignments_for_certification(certification) -> QuerySet:
     )
 
 
+def moment_in_words(moment) -> str:
+    """A date and time for a sentence, in the viewer's timezone (the active one) and locale format."""
+    from django.utils import formats, timezone
+
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
 def due_date_description(assignment: Assignment) -> str:
     """The assignment due date in words: "No due date", "31 Jan 2027, 17:00" or "Complete within 3 months of …"."""
     if assignment.due_kind == DueKind.FIXED and assignment.due_fixed_at:
-        from django.utils import formats, timezone
-
-        return formats.date_format(timezone.localtime(assignment.due_fixed_at), "DATETIME_FORMAT")
+        return moment_in_words(assignment.due_fixed_at)
     if assignment.due_kind != DueKind.RELATIVE:
         return "No due date"
     unit = assignment.due_unit or "days"

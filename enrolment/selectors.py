@@ -19,11 +19,16 @@ from assignments.models import (
 )
 from assignments.periods import add_period
 from assignments.selectors import NOT_YET_KNOWN, LearnerRoute, due_date_description, routes_for_learner
-from assignments.services.groups import enrollable_groups, self_enrolment, visible_certifications
+from assignments.services.groups import (
+    enrollable_groups,
+    enrolment_dates_open,
+    self_enrolment,
+    visible_certifications,
+)
 from certifications.models import Certification, CertificationRecord, CourseSet
 
 
-def catalogue(*, user, search: str = "") -> QuerySet[Certification]:
+def catalogue(*, user, search: str = "", now: datetime | None = None) -> QuerySet[Certification]:
     """Certifications visible and available to the user, each annotated with whether they are
     self-enrolled, assigned (an active route), and whether a group takes enrolments. One query per page."""
     queryset = visible_certifications(user)
@@ -40,7 +45,9 @@ def catalogue(*, user, search: str = "") -> QuerySet[Certification]:
                 UserAssignment.objects.filter(certification=OuterRef("pk"), user=user, state=RouteState.ACTIVE)
             ),
             open_for_enrolment=Exists(
-                Group.objects.filter(certification=OuterRef("pk"), allow_enrol=True, assignment__isnull=False)
+                Group.objects.filter(certification=OuterRef("pk"), allow_enrol=True, assignment__isnull=False).filter(
+                    enrolment_dates_open(now or timezone.now())
+                )
             ),
         )
         .only("id", "fullname", "shortname", "summary")
@@ -79,7 +86,7 @@ def group_offers(*, certification: Certification, learner, now: datetime | None 
             due_date=due_date_if_enrolled_now(group.assignment, now=now),
             due_words=due_date_description(group.assignment),
         )
-        for group in enrollable_groups(certification=certification, learner=learner).select_related(
+        for group in enrollable_groups(certification=certification, learner=learner, now=now).select_related(
             "assignment__due_event_position",
             "assignment__due_event_certification",
             "assignment__due_event_course",
@@ -118,7 +125,7 @@ def overview(*, certification: Certification, user, now: datetime | None = None)
     can_enrol = (
         enrolment is None
         and certification_is_available(certification, now)
-        and enrollable_groups(certification=certification, learner=user).exists()
+        and enrollable_groups(certification=certification, learner=user, now=now).exists()
     )
     return Overview(
         certification=certification,

@@ -39,6 +39,7 @@ from assignments.models import (
     RouteState,
     UserAssignment,
 )
+from assignments.selectors import moment_in_words
 from assignments.services.engine import learners_recompute
 from assignments.services.enrolment_keys import enrolment_key_check
 from assignments.services.membership_audit import membership_audit as _audit
@@ -257,6 +258,24 @@ def _group_share_locked(group_id: int) -> Group:
     return Group.objects.select_related("certification", "assignment").get(pk=group_id)
 
 
+def enrolment_dates_open(now: datetime) -> Q:
+    """Groups whose Enrolment opens / Enrolment closes dates take enrolments at ``now``."""
+    return (Q(enrolment_opens_at__isnull=True) | Q(enrolment_opens_at__lte=now)) & (
+        Q(enrolment_closes_at__isnull=True) | Q(enrolment_closes_at__gt=now)
+    )
+
+
+def _check_enrolment_dates(group: Group, now: datetime) -> None:
+    if group.enrolment_opens_at and group.enrolment_opens_at > now:
+        raise NotEnrollable(
+            f"Enrolment in the group '{group.name}' opens on {moment_in_words(group.enrolment_opens_at)}."
+        )
+    if group.enrolment_closes_at and group.enrolment_closes_at <= now:
+        raise NotEnrollable(
+            f"Enrolment in the group '{group.name}' closed on {moment_in_words(group.enrolment_closes_at)}."
+        )
+
+
 def _take_a_place(group: Group) -> None:
     """Refuse ``GroupFull`` when the group has no place left. Counted under the group's capacity lock,
     in the transaction that then inserts the membership, so concurrent enrolments cannot exceed the
@@ -269,11 +288,13 @@ def _take_a_place(group: Group) -> None:
         raise GroupFull("This group is full.")
 
 
-def enrollable_groups(*, certification: Certification, learner) -> QuerySet[Group]:
-    """Groups of a certification the learner may join now: enrolment allowed, not a member already.
-    Full groups are among them (annotated ``member_count``): the dialog says so and offers the others."""
+def enrollable_groups(*, certification: Certification, learner, now: datetime | None = None) -> QuerySet[Group]:
+    """Groups of a certification the learner may join now: enrolment allowed and open at ``now``, not a
+    member already. Full groups are among them (annotated ``member_count``): the dialog says so and
+    offers the others."""
     return (
         Group.objects.filter(certification=certification, allow_enrol=True, assignment__isnull=False)
+        .filter(enrolment_dates_open(now or timezone.now()))
         .exclude(members__user=learner)
         .annotate(member_count=Count("members"))
         .select_related("assignment")
@@ -312,6 +333,7 @@ def group_enrol(
                 raise NotEnrollable("This certification is not available for enrolment now.")
             if not group.allow_enrol or not hasattr(group, "assignment"):
                 raise NotEnrollable(f"The group '{group.name}' no longer allows learners to enrol.")
+            _check_enrolment_dates(group, now)
             joined = (
                 GroupMember.objects.filter(Q(certification=certification, self_enrolled=True) | Q(group=group))
                 .filter(user=learner)
