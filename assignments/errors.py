@@ -43,3 +43,7 @@ class NotEnrolled(EnrolmentError):
 
 class WithdrawalNotAllowed(EnrolmentError):
     pass
+
+
+class RequestNotPending(EnrolmentError):
+    """The enrolment request was decided or cancelled meanwhile."""

@@ -106,6 +106,45 @@ class GroupMember(models.Model):
         return f"{self.user} in {self.group}"
 
 
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class EnrolmentRequest(models.Model):
+    """A learner asked to enrol in a group that requires approval (DOMAIN.md §10). Kept after the
+    decision: the learner reads the reason of a denial, and the history stays."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="requests")
+    certification = models.ForeignKey("certifications.Certification", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_requests")
+    status = models.CharField(max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    requested_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField("Reason", blank=True, help_text="Given by whoever approved or denied the request.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certification", "user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_enrolment_request_per_certification",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "certification"]),
+            models.Index(fields=["user", "certification"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks to join {self.group}"
+
+
 class EnrolmentKeyAttempts(models.Model):
     """Wrong enrolment keys typed by one learner for one group, to slow repeated guesses down.
     Deleted when the learner types the right key; each wrong key is also audited."""

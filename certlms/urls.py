@@ -25,6 +25,7 @@ urlpatterns = [
     path("site-admin/certifications/", include("certifications.urls")),
     path("site-admin/assignments/", include("assignments.urls")),
     path("courses/", include("courses.urls")),
+    path("enrolment-requests/", include("assignments.urls_requests")),
     path("", include("reporting.urls")),  # /reports/… and /record-of-learning/
     path("", include("enrolment.urls")),
 ]

@@ -12,13 +12,16 @@ from assignments.models import (
     Assignment,
     DueEvent,
     DueKind,
+    EnrolmentRequest,
     Group,
     GroupMember,
+    RequestStatus,
     RouteState,
     UserAssignment,
 )
 from assignments.periods import add_period
 from assignments.selectors import NOT_YET_KNOWN, LearnerRoute, due_date_description, routes_for_learner
+from assignments.services.enrolment_requests import latest_request
 from assignments.services.groups import (
     enrollable_groups,
     enrolment_dates_open,
@@ -103,6 +106,7 @@ class Overview:
     routes: list[LearnerRoute]
     enrolment: GroupMember | None
     can_enrol: bool
+    request: EnrolmentRequest | None = None  # awaiting approval, or denied (shown in Enrolment details)
 
     @property
     def due_text(self) -> str:
@@ -122,8 +126,10 @@ def overview(*, certification: Certification, user, now: datetime | None = None)
         .prefetch_related(Prefetch("courses"))
     )
     enrolment = self_enrolment(certification=certification, learner=user)
+    request = None if enrolment else latest_request(certification=certification, learner=user)
     can_enrol = (
         enrolment is None
+        and (request is None or request.status != RequestStatus.PENDING)
         and certification_is_available(certification, now)
         and enrollable_groups(certification=certification, learner=user, now=now).exists()
     )
@@ -134,4 +140,5 @@ def overview(*, certification: Certification, user, now: datetime | None = None)
         routes=routes_for_learner(user=user, certification=certification),
         enrolment=enrolment,
         can_enrol=can_enrol,
+        request=request,
     )

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from assignments.services.enrolment_requests import latest_request, pending_request, request_cancel
 from assignments.services.groups import (
     EnrolmentError,
     EnrolmentKeyRefused,
@@ -84,7 +85,10 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
             return _dialog(request, "enrolment/_enrol_problem.html", {**context, "problem": str(error)})
         if request.htmx:
             return _dialog(request, "enrolment/_enrol_outcome.html", {**context, "outcome": outcome})
-        messages.success(request, f"You are enrolled in {certification.fullname}.")
+        if outcome.awaiting_approval:
+            messages.success(request, f"Your request to enrol in {certification.fullname} is awaiting approval.")
+        else:
+            messages.success(request, f"You are enrolled in {certification.fullname}.")
         return redirect("enrolment:enrolment_details", pk=certification.pk)
 
     if self_enrolment(certification=certification, learner=request.user) is not None:
@@ -125,10 +129,34 @@ def _choose(request: HttpRequest, context: dict, *, problem: str, offers=None) -
 def enrolment_details(request: HttpRequest, pk: int) -> HttpResponse:
     certification = _certification(request, pk)
     member = self_enrolment(certification=certification, learner=request.user)
-    if member is None:
+    if member is not None:
+        status = enrolment_status(member)
+        return _dialog(request, "enrolment/_details.html", {"certification": certification, "status": status})
+    enrolment_request = latest_request(certification=certification, learner=request.user)
+    if enrolment_request is None:
         raise Http404
-    status = enrolment_status(member)
-    return _dialog(request, "enrolment/_details.html", {"certification": certification, "status": status})
+    context = {"certification": certification, "enrolment_request": enrolment_request}
+    return _dialog(request, "enrolment/_request_details.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel request: asks for confirmation, then the learner's request awaiting approval is cancelled."""
+    certification = _certification(request, pk)
+    context = {"certification": certification}
+    if request.method == "POST":
+        try:
+            request_cancel(certification=certification, learner=request.user)
+        except EnrolmentError as error:
+            return _dialog(request, "enrolment/_enrol_problem.html", {**context, "problem": str(error)})
+        messages.success(request, f"Your request to enrol in {certification.fullname} is cancelled.")
+        target = reverse("enrolment:overview", args=[certification.pk])
+        return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+    enrolment_request = pending_request(certification=certification, learner=request.user)
+    if enrolment_request is None:
+        raise Http404
+    return _dialog(request, "enrolment/_cancel_request.html", {**context, "enrolment_request": enrolment_request})
 
 
 @login_required

@@ -33,13 +33,16 @@ from assignments.models import (
     Assignment,
     AssignmentException,
     AssignmentType,
+    EnrolmentRequest,
     ExceptionStatus,
     Group,
     GroupMember,
+    RequestStatus,
     RouteState,
     UserAssignment,
 )
 from assignments.selectors import moment_in_words
+from assignments.services import enrolment_requests
 from assignments.services.engine import learners_recompute
 from assignments.services.enrolment_keys import enrolment_key_check
 from assignments.services.membership_audit import membership_audit as _audit
@@ -51,12 +54,18 @@ from directory.permissions import is_site_admin
 
 @dataclass(frozen=True)
 class EnrolmentOutcome:
-    """What a self-enrolment led to: assigned (with a due date or none), or awaiting a site administrator."""
+    """What a self-enrolment led to: assigned (with a due date or none), awaiting a site administrator
+    (an exception), or, for a group that requires approval, a request awaiting approval."""
 
-    member: GroupMember
+    member: GroupMember | None
     assigned: bool
     due_date: datetime | None
     exception_reason: str = ""
+    request: EnrolmentRequest | None = None
+
+    @property
+    def awaiting_approval(self) -> bool:
+        return self.request is not None and self.request.status == RequestStatus.PENDING
 
     @property
     def awaiting_administrator(self) -> bool:
@@ -172,6 +181,15 @@ def group_delete(*, group: Group, actor=None, now: datetime | None = None) -> in
                 self_enrolled=self_enrolled,
                 reason="group deleted",
             )
+        _audit(
+            now=now,
+            actor=actor,
+            certification_id=group.certification_id,
+            action="enrolment_request_cancelled",
+            group=group,
+            user_ids=list(group.requests.filter(status=RequestStatus.PENDING).values_list("user_id", flat=True)),
+            reason="group deleted",
+        )
         # The engine removes the routes and settles the records (in Celery when there are many).
         assignment = Assignment.objects.filter(group=group).first()
         if assignment is not None:
@@ -248,7 +266,7 @@ def group_member_remove(*, group: Group, user_id: int, actor, now: datetime | No
 # --- The learner ------------------------------------------------------------------------------
 
 
-def _group_share_locked(group_id: int) -> Group:
+def group_share_locked(group_id: int) -> Group:
     """The group, read under a shared row lock: learners enrolling or withdrawing at the same time do
     not wait for each other, but an administrator's change to the flags waits for them (and they
     for it), so the flags checked are the flags that hold when the membership changes."""
@@ -276,7 +294,7 @@ def _check_enrolment_dates(group: Group, now: datetime) -> None:
         )
 
 
-def _take_a_place(group: Group) -> None:
+def take_a_place(group: Group) -> None:
     """Refuse ``GroupFull`` when the group has no place left. Counted under the group's capacity lock,
     in the transaction that then inserts the membership, so concurrent enrolments cannot exceed the
     maximum: each one counts what the previous ones committed. Every member counts, also those an
@@ -325,7 +343,7 @@ def group_enrol(
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            group = _group_share_locked(group.pk)
+            group = group_share_locked(group.pk)
             certification = group.certification
             if not visible_certifications(learner).filter(pk=certification.pk).exists():
                 raise NotEnrollable("This certification is not available to you.")
@@ -343,21 +361,25 @@ def group_enrol(
                 if any(joined):
                     raise AlreadyEnrolled(f"You are already enrolled in {certification.fullname}.")
                 raise AlreadyEnrolled(f"You are already a member of the group '{group.name}'.")
+            if enrolment_requests.pending_request(certification=certification, learner=learner) is not None:
+                raise AlreadyEnrolled(enrolment_requests.ALREADY_REQUESTED.format(certification=certification.fullname))
             refusal = ""
             if group.enrolment_key:
                 refusal = enrolment_key_check(group=group, learner=learner, key=enrolment_key, now=now)
+            if not refusal and group.requires_approval:
+                return enrolment_requests.request_create(group=group, learner=learner, now=now)
             if not refusal:
-                return _admit(group=group, learner=learner, now=now, actor=learner)
+                return admit(group=group, learner=learner, now=now, actor=learner)
         # A wrong key is recorded (and audited) by the committed transaction, then refused.
         raise EnrolmentKeyRefused(refusal)
     except IntegrityError as error:
         raise AlreadyEnrolled(f"You are already enrolled in {group.certification.fullname}.") from error
 
 
-def _admit(*, group: Group, learner, now: datetime, actor, approved_by=None) -> EnrolmentOutcome:
+def admit(*, group: Group, learner, now: datetime, actor, approved_by=None) -> EnrolmentOutcome:
     """The self-enrolment itself, in the caller's transaction once every check has passed: a place
     (under the capacity lock), the membership, its audit event, the learner's route and record."""
-    _take_a_place(group)
+    take_a_place(group)
     with transaction.atomic():
         member = GroupMember.objects.create(
             group=group,
@@ -387,7 +409,7 @@ def group_withdraw(*, group: Group, learner: AbstractBaseUser, now: datetime | N
     course completions are untouched, and the record follows DOMAIN.md §2 (kept in history)."""
     now = now or timezone.now()
     with transaction.atomic():
-        group = _group_share_locked(group.pk)
+        group = group_share_locked(group.pk)
         member = GroupMember.objects.select_for_update().filter(group=group, user=learner, self_enrolled=True).first()
         if member is None:
             raise NotEnrolled("You are not self-enrolled in this group.")
