@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from assignments.models import (
@@ -20,7 +20,13 @@ from assignments.models import (
     UserAssignment,
 )
 from assignments.periods import add_period
-from assignments.selectors import NOT_YET_KNOWN, LearnerRoute, due_date_description, routes_for_learner
+from assignments.selectors import (
+    NOT_YET_KNOWN,
+    LearnerRoute,
+    due_date_description,
+    moment_in_words,
+    routes_for_learner,
+)
 from assignments.services.enrolment_requests import latest_request
 from assignments.services.groups import (
     enrollable_groups,
@@ -99,6 +105,52 @@ def group_offers(*, certification: Certification, learner, now: datetime | None 
 
 
 @dataclass(frozen=True)
+class GroupState:
+    """A group that allows enrolment, and in words whether it is open to the learner now, or why not."""
+
+    group: Group
+    open: bool
+    words: str
+
+
+def group_state(group: Group, *, now: datetime) -> GroupState:
+    """``group`` annotated with ``member_count``. Closed by its dates or full says so; open says what it
+    asks of the learner: places left, when it closes, a key, approval (DOMAIN.md §10)."""
+    opens, closes, limit = group.enrolment_opens_at, group.enrolment_closes_at, group.max_learners
+    if opens and opens > now:
+        return GroupState(group, False, f"Opens for enrolment on {moment_in_words(opens)}")
+    if closes and closes <= now:
+        return GroupState(group, False, f"Closed for enrolment on {moment_in_words(closes)}")
+    if limit is not None and group.member_count >= limit:
+        return GroupState(group, False, f"Full: {limit} of {limit} place{'s' if limit != 1 else ''} taken")
+    notes = []
+    if limit is not None:
+        left = limit - group.member_count
+        notes.append(f"{left} of {limit} place{'s' if limit != 1 else ''} left")
+    if closes:
+        notes.append(f"closes on {moment_in_words(closes)}")
+    if group.enrolment_key:
+        notes.append("needs an enrolment key")
+    if group.requires_approval:
+        notes.append("needs approval")
+    return GroupState(group, True, "Open for enrolment" + (f": {', '.join(notes)}" if notes else ""))
+
+
+def group_states(*, certification_ids: list[int], now: datetime | None = None) -> dict[int, list[GroupState]]:
+    """The groups that allow enrolment of each certification, in words; one query for them all."""
+    now = now or timezone.now()
+    states: dict[int, list[GroupState]] = {pk: [] for pk in certification_ids}
+    groups = (
+        Group.objects.filter(certification_id__in=certification_ids, allow_enrol=True, assignment__isnull=False)
+        .annotate(member_count=Count("members"))
+        .order_by("name", "id")
+    )
+    for group in groups:
+        states[group.certification_id].append(group_state(group, now=now))
+    return states
+
+
+@dataclass(frozen=True)
 class Overview:
     certification: Certification
     course_sets: list[CourseSet]
@@ -107,6 +159,7 @@ class Overview:
     enrolment: GroupMember | None
     can_enrol: bool
     request: EnrolmentRequest | None = None  # awaiting approval, or denied (shown in Enrolment details)
+    groups: list[GroupState] = ()  # the groups that allow enrolment, open or not, and why
 
     @property
     def due_text(self) -> str:
@@ -141,4 +194,5 @@ def overview(*, certification: Certification, user, now: datetime | None = None)
         enrolment=enrolment,
         can_enrol=can_enrol,
         request=request,
+        groups=group_states(certification_ids=[certification.pk], now=now)[certification.pk],
     )

@@ -52,6 +52,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.catalogue(user=request.user, search=search), CATALOGUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    states = selectors.group_states(certification_ids=[c.pk for c in page])
+    for certification in page:
+        certification.group_states = states[certification.pk]
     return render(
         request, "enrolment/catalogue.html", {"form": form, "page": page, "search": search, "nav": "catalogue"}
     )
@@ -131,12 +134,19 @@ def enrolment_details(request: HttpRequest, pk: int) -> HttpResponse:
     member = self_enrolment(certification=certification, learner=request.user)
     if member is not None:
         status = enrolment_status(member)
-        return _dialog(request, "enrolment/_details.html", {"certification": certification, "status": status})
+        context = {"certification": certification, "status": status, "state": _state(member.group)}
+        return _dialog(request, "enrolment/_details.html", context)
     enrolment_request = latest_request(certification=certification, learner=request.user)
     if enrolment_request is None:
         raise Http404
     context = {"certification": certification, "enrolment_request": enrolment_request}
-    return _dialog(request, "enrolment/_request_details.html", context)
+    return _dialog(request, "enrolment/_request_details.html", {**context, "state": _state(enrolment_request.group)})
+
+
+def _state(group) -> selectors.GroupState | None:
+    """The group's enrolment state in words, for Enrolment details (None if it no longer takes enrolments)."""
+    states = selectors.group_states(certification_ids=[group.certification_id])[group.certification_id]
+    return next((state for state in states if state.group.pk == group.pk), None)
 
 
 @login_required
