@@ -7,12 +7,18 @@ from assignments.forms import IdListField
 MAX_REASON = 2000
 
 
+MAX_ID = 2**63 - 1  # larger ids cannot even be compared by the database
+
+
 class RequestIdsField(IdListField):
     def to_python(self, value) -> list[int]:
         try:
-            return super().to_python(value)
+            ids = super().to_python(value)
         except forms.ValidationError as error:
             raise forms.ValidationError("Select requests from the list.") from error
+        if any(not 0 < i <= MAX_ID for i in ids):
+            raise forms.ValidationError("Select requests from the list.")
+        return ids
 
 
 class DecisionForm(forms.Form):
