@@ -15,3 +15,35 @@ class InvalidDueDate(AssignmentError):
 
 class ResolutionNotAllowed(AssignmentError):
     pass
+
+
+class EnrolmentError(Exception):
+    """A learner's enrol or withdraw request that cannot be carried out; the message says why."""
+
+
+class NotEnrollable(EnrolmentError):
+    pass
+
+
+class GroupFull(NotEnrollable):
+    """The group has as many members as its Maximum learners."""
+
+
+class EnrolmentKeyRefused(NotEnrollable):
+    """A wrong enrolment key, or too many wrong keys in a row (the learner must wait)."""
+
+
+class AlreadyEnrolled(EnrolmentError):
+    pass
+
+
+class NotEnrolled(EnrolmentError):
+    pass
+
+
+class WithdrawalNotAllowed(EnrolmentError):
+    pass
+
+
+class RequestNotPending(EnrolmentError):
+    """The enrolment request was decided or cancelled meanwhile."""

@@ -40,13 +40,45 @@ class Group(models.Model):
     description = models.TextField(blank=True)
     allow_enrol = models.BooleanField("Allow learners to enrol", default=False)
     allow_withdraw = models.BooleanField("Allow learners to withdraw", default=False)
+    # DOMAIN.md §10. None of these apply to members an administrator adds.
+    max_learners = models.PositiveIntegerField(
+        "Maximum learners", null=True, blank=True, help_text="Empty: no limit. Counts every member of the group."
+    )
+    enrolment_key = models.CharField(
+        "Enrolment key", max_length=128, blank=True, help_text="Stored as a password hash; empty: no key."
+    )
+    enrolment_opens_at = models.DateTimeField(
+        "Enrolment opens", null=True, blank=True, validators=[validate_date_range]
+    )
+    enrolment_closes_at = models.DateTimeField(
+        "Enrolment closes", null=True, blank=True, validators=[validate_date_range]
+    )
+    requires_approval = models.BooleanField("Requires approval", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_learners__isnull=True) | models.Q(max_learners__gte=1),
+                name="group_max_learners_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(enrolment_opens_at__isnull=True)
+                | models.Q(enrolment_closes_at__isnull=True)
+                | models.Q(enrolment_opens_at__lt=models.F("enrolment_closes_at")),
+                name="group_enrolment_opens_before_it_closes",
+            ),
+            readable_date_constraint("enrolment_opens_at", name="group_enrolment_opens_readable"),
+            readable_date_constraint("enrolment_closes_at", name="group_enrolment_closes_readable"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_enrolment_key(self) -> bool:
+        return bool(self.enrolment_key)
 
 
 class GroupMember(models.Model):
@@ -72,6 +104,62 @@ class GroupMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.group}"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class EnrolmentRequest(models.Model):
+    """A learner asked to enrol in a group that requires approval (DOMAIN.md §10). Kept after the
+    decision: the learner reads the reason of a denial, and the history stays."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="requests")
+    certification = models.ForeignKey("certifications.Certification", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_requests")
+    status = models.CharField(max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    requested_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField("Reason", blank=True, help_text="Given by whoever approved or denied the request.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certification", "user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_enrolment_request_per_certification",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "certification"]),
+            models.Index(fields=["user", "certification"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks to join {self.group}"
+
+
+class EnrolmentKeyAttempts(models.Model):
+    """Wrong enrolment keys typed by one learner for one group, to slow repeated guesses down.
+    Deleted when the learner types the right key; each wrong key is also audited."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    failures = models.PositiveIntegerField(default=0)
+    last_failed_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="enrolment_key_attempts_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.failures} wrong key(s) by {self.user_id} for {self.group_id}"
 
 
 class Assignment(models.Model):

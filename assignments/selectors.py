@@ -42,12 +42,17 @@ def assignments_for_certification(certification) -> QuerySet:
     )
 
 
+def moment_in_words(moment) -> str:
+    """A date and time for a sentence, in the viewer's timezone (the active one), from the one formatter."""
+    from certlms.when import format_datetime
+
+    return format_datetime(moment)
+
+
 def due_date_description(assignment: Assignment) -> str:
     """The assignment due date in words: "No due date", "31 Jan 2027, 17:00 GMT" or "Complete within 3 months of …"."""
     if assignment.due_kind == DueKind.FIXED and assignment.due_fixed_at:
-        from certlms.when import format_datetime
-
-        return format_datetime(assignment.due_fixed_at)
+        return moment_in_words(assignment.due_fixed_at)
     if assignment.due_kind != DueKind.RELATIVE:
         return "No due date"
     unit = assignment.due_unit or "days"

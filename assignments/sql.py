@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 from django.db import connection
 
 from certifications.sql import Sql, is_distinct_sql, is_postgres
@@ -92,9 +94,9 @@ def certification_lock(certification_id: int, *, user_ids: tuple[int, ...] | Non
     if is_postgres():
         with connection.cursor() as cursor:
             if user_ids is None:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, certification_id])
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [int(LOCK_NAMESPACE), certification_id])
                 return
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [LOCK_NAMESPACE, certification_id])
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [int(LOCK_NAMESPACE), certification_id])
             keys = [((certification_id & 0x7FFFFFFF) << 32) | (u & 0xFFFFFFFF) for u in sorted(set(user_ids))]
             if keys:
                 cursor.execute(
@@ -107,7 +109,26 @@ def certification_lock(certification_id: int, *, user_ids: tuple[int, ...] | Non
     Certification.objects.select_for_update().filter(pk=certification_id).values_list("id").first()
 
 
-LOCK_NAMESPACE = 4_2017
+class AdvisoryLock(IntEnum):
+    """The first key of each two-key transaction advisory lock this app takes. Never reuse or renumber."""
+
+    CERTIFICATION = 4_2017  # certification_lock: recomputations of one certification
+    GROUP_CAPACITY = 4_2018  # group_capacity_lock: enrolments into one group that has a Maximum learners
+
+
+LOCK_NAMESPACE = AdvisoryLock.CERTIFICATION
+
+
+def group_capacity_lock(group_id: int) -> None:
+    """Serialise the enrolments into one capacity-limited group until the caller's transaction ends, so
+    that the members counted after it are all the members there are (READ COMMITTED: each statement
+    sees what the previous holder committed). Learners of unlimited groups never take it. SQLite
+    serialises writers anyway."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("group_capacity_lock is held until the transaction ends: take it inside one.")
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [int(AdvisoryLock.GROUP_CAPACITY), group_id])
 
 
 def bulk_session(*, large: bool) -> None:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import exceptions, tabs
+from .views import exceptions, requests, tabs
 
 app_name = "assignments"
 
@@ -17,5 +17,6 @@ urlpatterns: list = [
         exceptions.exceptions_resolve,
         name="exceptions_resolve",
     ),
+    path("enrolment-requests/", requests.admin_requests, name="enrolment_requests"),
     path("", include("assignments.urls_groups")),
 ]

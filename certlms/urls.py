@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("preferences/api-tokens/", api_preferences.api_tokens, name="api_tokens"),
     path("preferences/api-tokens/<int:pk>/revoke/", api_preferences.api_token_revoke, name="api_token_revoke"),
+    path("enrolment-requests/", include("assignments.urls_requests")),
     path("", include("reporting.urls")),  # /reports/… and /record-of-learning/
     path("", include("enrolment.urls")),
     path("", include("notifications.urls")),

@@ -18,6 +18,7 @@ class EnrolForm(forms.Form):
         queryset=Group.objects.none(),
         error_messages={"invalid_choice": "That group no longer exists. Please choose again."},
     )
+    enrolment_key = forms.CharField(label="Enrolment key", required=False, strip=False, max_length=1000)
 
     def __init__(self, *args, certification: Certification, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,19 +13,33 @@ from assignments.models import (
     Assignment,
     DueEvent,
     DueKind,
+    EnrolmentRequest,
     Group,
     GroupMember,
+    RequestStatus,
     RouteState,
     UserAssignment,
 )
-from assignments.selectors import NOT_YET_KNOWN, LearnerRoute, due_date_description, routes_for_learner
-from assignments.services.groups import enrollable_groups, self_enrolment, visible_certifications
+from assignments.selectors import (
+    NOT_YET_KNOWN,
+    LearnerRoute,
+    due_date_description,
+    moment_in_words,
+    routes_for_learner,
+)
+from assignments.services.enrolment_requests import latest_request
+from assignments.services.groups import (
+    enrollable_groups,
+    enrolment_dates_open,
+    self_enrolment,
+    visible_certifications,
+)
 from certifications.models import Certification, CertificationRecord, CourseSet, RecordStatus
 from certifications.periods import Period, add_period
 from certifications.selectors import PathProgress, paths_progress
 
 
-def catalogue(*, user, search: str = "") -> QuerySet[Certification]:
+def catalogue(*, user, search: str = "", now: datetime | None = None) -> QuerySet[Certification]:
     """Certifications visible and available to the user, each annotated with whether they are
     self-enrolled, assigned (an active route), and whether a group takes enrolments. One query per page."""
     queryset = visible_certifications(user)
@@ -42,7 +56,9 @@ def catalogue(*, user, search: str = "") -> QuerySet[Certification]:
                 UserAssignment.objects.filter(certification=OuterRef("pk"), user=user, state=RouteState.ACTIVE)
             ),
             open_for_enrolment=Exists(
-                Group.objects.filter(certification=OuterRef("pk"), allow_enrol=True, assignment__isnull=False)
+                Group.objects.filter(certification=OuterRef("pk"), allow_enrol=True, assignment__isnull=False).filter(
+                    enrolment_dates_open(now or timezone.now())
+                )
             ),
         )
         .only("id", "fullname", "shortname", "summary")
@@ -67,6 +83,11 @@ class GroupOffer:
     due_date: datetime | None
     due_words: str
 
+    @property
+    def full(self) -> bool:
+        """No place left now (the service counts again, under its lock, when the learner enrols)."""
+        return self.group.max_learners is not None and self.group.member_count >= self.group.max_learners
+
 
 def group_offers(*, certification: Certification, learner, now: datetime | None = None) -> list[GroupOffer]:
     now = now or timezone.now()
@@ -76,13 +97,59 @@ def group_offers(*, certification: Certification, learner, now: datetime | None 
             due_date=due_date_if_enrolled_now(group.assignment, now=now),
             due_words=due_date_description(group.assignment),
         )
-        for group in enrollable_groups(certification=certification, learner=learner).select_related(
+        for group in enrollable_groups(certification=certification, learner=learner, now=now).select_related(
             "assignment__due_event_position",
             "assignment__due_event_certification",
             "assignment__due_event_course",
             "assignment__due_event_profile_field",
         )
     ]
+
+
+@dataclass(frozen=True)
+class GroupState:
+    """A group that allows enrolment, and in words whether it is open to the learner now, or why not."""
+
+    group: Group
+    open: bool
+    words: str
+
+
+def group_state(group: Group, *, now: datetime) -> GroupState:
+    """``group`` annotated with ``member_count``. Closed by its dates or full says so; open says what it
+    asks of the learner: places left, when it closes, a key, approval (DOMAIN.md §10)."""
+    opens, closes, limit = group.enrolment_opens_at, group.enrolment_closes_at, group.max_learners
+    if opens and opens > now:
+        return GroupState(group, False, f"Opens for enrolment on {moment_in_words(opens)}")
+    if closes and closes <= now:
+        return GroupState(group, False, f"Closed for enrolment on {moment_in_words(closes)}")
+    if limit is not None and group.member_count >= limit:
+        return GroupState(group, False, f"Full: {limit} of {limit} place{'s' if limit != 1 else ''} taken")
+    notes = []
+    if limit is not None:
+        left = limit - group.member_count
+        notes.append(f"{left} of {limit} place{'s' if limit != 1 else ''} left")
+    if closes:
+        notes.append(f"closes on {moment_in_words(closes)}")
+    if group.enrolment_key:
+        notes.append("needs an enrolment key")
+    if group.requires_approval:
+        notes.append("needs approval")
+    return GroupState(group, True, "Open for enrolment" + (f": {', '.join(notes)}" if notes else ""))
+
+
+def group_states(*, certification_ids: list[int], now: datetime | None = None) -> dict[int, list[GroupState]]:
+    """The groups that allow enrolment of each certification, in words; one query for them all."""
+    now = now or timezone.now()
+    states: dict[int, list[GroupState]] = {pk: [] for pk in certification_ids}
+    groups = (
+        Group.objects.filter(certification_id__in=certification_ids, allow_enrol=True, assignment__isnull=False)
+        .annotate(member_count=Count("members"))
+        .order_by("name", "id")
+    )
+    for group in groups:
+        states[group.certification_id].append(group_state(group, now=now))
+    return states
 
 
 @dataclass(frozen=True)
@@ -94,6 +161,8 @@ class Overview:
     enrolment: GroupMember | None
     can_enrol: bool
     progress: PathProgress
+    request: EnrolmentRequest | None = None  # awaiting approval, or denied (shown in Enrolment details)
+    groups: list[GroupState] = ()  # the groups that allow enrolment, open or not, and why
 
     @property
     def due_text(self) -> str:
@@ -113,10 +182,12 @@ def overview(*, certification: Certification, user, now: datetime | None = None)
         .prefetch_related(Prefetch("courses"))
     )
     enrolment = self_enrolment(certification=certification, learner=user)
+    request = None if enrolment else latest_request(certification=certification, learner=user)
     can_enrol = (
         enrolment is None
+        and (request is None or request.status != RequestStatus.PENDING)
         and certification_is_available(certification, now)
-        and enrollable_groups(certification=certification, learner=user).exists()
+        and enrollable_groups(certification=certification, learner=user, now=now).exists()
     )
     record = CertificationRecord.objects.filter(certification=certification, user=user).first()
     path, certified = (record.path, record.status == RecordStatus.CERTIFIED) if record else ("certification", False)
@@ -128,6 +199,8 @@ def overview(*, certification: Certification, user, now: datetime | None = None)
         routes=routes_for_learner(user=user, certification=certification),
         enrolment=enrolment,
         can_enrol=can_enrol,
+        request=request,
+        groups=group_states(certification_ids=[certification.pk], now=now)[certification.pk],
     )
 
 

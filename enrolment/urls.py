@@ -11,4 +11,5 @@ urlpatterns = [
     path("certifications/<int:pk>/enrol/", views.enrol, name="enrol"),
     path("certifications/<int:pk>/enrolment/", views.enrolment_details, name="enrolment_details"),
     path("certifications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("certifications/<int:pk>/cancel-request/", views.cancel_request, name="cancel_request"),
 ]

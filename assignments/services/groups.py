@@ -13,57 +13,59 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from assignments import sql
+from assignments.errors import (  # noqa: F401  (the views import them from here too)
+    AlreadyEnrolled,
+    EnrolmentError,
+    EnrolmentKeyRefused,
+    GroupFull,
+    NotEnrollable,
+    NotEnrolled,
+    WithdrawalNotAllowed,
+)
 from assignments.models import (
     Assignment,
     AssignmentException,
     AssignmentType,
+    EnrolmentRequest,
     ExceptionStatus,
     Group,
     GroupMember,
+    RequestStatus,
     RouteState,
     UserAssignment,
 )
+from assignments.selectors import moment_in_words
+from assignments.services import enrolment_requests
 from assignments.services.engine import learners_recompute
+from assignments.services.enrolment_keys import enrolment_key_check
+from assignments.services.membership_audit import membership_audit as _audit
+from assignments.services.membership_audit import user_or_none
 from assignments.services.rules import assignment_delete
 from certifications.models import Certification
 from directory.permissions import is_site_admin
 
-AUDIT_SUBJECT = "group_membership"
-
-
-class EnrolmentError(Exception):
-    """A learner's enrol or withdraw request that cannot be carried out; the message says why."""
-
-
-class NotEnrollable(EnrolmentError):
-    pass
-
-
-class AlreadyEnrolled(EnrolmentError):
-    pass
-
-
-class NotEnrolled(EnrolmentError):
-    pass
-
-
-class WithdrawalNotAllowed(EnrolmentError):
-    pass
-
 
 @dataclass(frozen=True)
 class EnrolmentOutcome:
-    """What a self-enrolment led to: assigned (with a due date or none), or awaiting a site administrator."""
+    """What a self-enrolment led to: assigned (with a due date or none), awaiting a site administrator
+    (an exception), or, for a group that requires approval, a request awaiting approval."""
 
-    member: GroupMember
+    member: GroupMember | None
     assigned: bool
     due_date: datetime | None
     exception_reason: str = ""
+    request: EnrolmentRequest | None = None
+
+    @property
+    def awaiting_approval(self) -> bool:
+        return self.request is not None and self.request.status == RequestStatus.PENDING
 
     @property
     def awaiting_administrator(self) -> bool:
@@ -99,29 +101,33 @@ def certification_is_available(certification: Certification, now: datetime) -> b
     return not (certification.available_until and certification.available_until <= now)
 
 
-def _audit(
-    *, now: datetime, actor, certification_id: int, action: str, group: Group, user_ids: list[int], **state
-) -> None:
-    """One audit event per learner, in one INSERT (certifications' audit helper)."""
-    from certifications.services import audit_insert_select
-
-    if not user_ids:
-        return
-    snapshot = {"group_id": group.pk, "group": group.name, **state}
-    removal = action in {"withdrawn", "removed"}
-    audit_insert_select(
-        user_ids=user_ids,
-        subject=AUDIT_SUBJECT,
-        action=action,
-        now=now,
-        certification_id=certification_id,
-        before=snapshot if removal else None,
-        after=None if removal else snapshot,
-        actor=_user_or_none(actor),
-    )
-
-
 # --- Groups -----------------------------------------------------------------------------------
+
+
+SETTINGS_FIELDS = (
+    "allow_enrol",
+    "allow_withdraw",
+    "max_learners",
+    "enrolment_opens_at",
+    "enrolment_closes_at",
+    "requires_approval",
+)
+
+
+def _apply_settings(group: Group, *, name: str, description: str, enrolment_key: str | None, settings: dict) -> None:
+    """Name, description and the Group management settings onto the row (not saved). ``enrolment_key``:
+    None keeps the stored key, "" removes it, any other text is hashed with Django's password hashers."""
+    name = name.strip()
+    if not name:
+        raise ValueError("A group needs a name.")
+    unknown = set(settings) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown group settings: {sorted(unknown)}")
+    group.name, group.description = name, description
+    for field, value in settings.items():
+        setattr(group, field, value)
+    if enrolment_key is not None:
+        group.enrolment_key = make_password(enrolment_key) if enrolment_key else ""
 
 
 def group_create(
@@ -129,39 +135,31 @@ def group_create(
     certification: Certification,
     name: str,
     description: str = "",
-    allow_enrol: bool = False,
-    allow_withdraw: bool = False,
+    enrolment_key: str | None = None,
     actor=None,
+    **settings,
 ) -> Group:
-    """Add a group and its assignment (type Group, no due date until the administrator sets one)."""
-    name = name.strip()
-    if not name:
-        raise ValueError("A group needs a name.")
+    """Add a group and its assignment (type Group, no due date until the administrator sets one).
+    ``settings`` are the Group management fields (``SETTINGS_FIELDS``)."""
+    group = Group(certification=certification)
+    _apply_settings(group, name=name, description=description, enrolment_key=enrolment_key, settings=settings)
     with transaction.atomic():
-        group = Group.objects.create(
-            certification=certification,
-            name=name,
-            description=description,
-            allow_enrol=allow_enrol,
-            allow_withdraw=allow_withdraw,
-        )
+        group.save()
         Assignment.objects.create(
-            certification=certification, type=AssignmentType.GROUP, group=group, created_by=_user_or_none(actor)
+            certification=certification, type=AssignmentType.GROUP, group=group, created_by=user_or_none(actor)
         )
     return group
 
 
 def group_update(
-    *, group: Group, name: str, description: str, allow_enrol: bool, allow_withdraw: bool, actor=None
+    *, group: Group, name: str, description: str, enrolment_key: str | None = None, actor=None, **settings
 ) -> Group:
-    """Edit the name, description and both flags. Members and routes are unchanged."""
-    name = name.strip()
-    if not name:
-        raise ValueError("A group needs a name.")
+    """Edit the name, description and Group management settings. Members and routes are unchanged:
+    a new key, a lower maximum or closed dates never remove anyone."""
     with transaction.atomic():
-        group.name, group.description = name, description
-        group.allow_enrol, group.allow_withdraw = allow_enrol, allow_withdraw
-        group.save(update_fields=["name", "description", "allow_enrol", "allow_withdraw"])
+        group = Group.objects.select_for_update().get(pk=group.pk)
+        _apply_settings(group, name=name, description=description, enrolment_key=enrolment_key, settings=settings)
+        group.save(update_fields=["name", "description", "enrolment_key", *settings])
     return group
 
 
@@ -183,6 +181,15 @@ def group_delete(*, group: Group, actor=None, now: datetime | None = None) -> in
                 self_enrolled=self_enrolled,
                 reason="group deleted",
             )
+        _audit(
+            now=now,
+            actor=actor,
+            certification_id=group.certification_id,
+            action="enrolment_request_cancelled",
+            group=group,
+            user_ids=list(group.requests.filter(status=RequestStatus.PENDING).values_list("user_id", flat=True)),
+            reason="group deleted",
+        )
         # The engine removes the routes and settles the records (in Celery when there are many).
         assignment = Assignment.objects.filter(group=group).first()
         if assignment is not None:
@@ -210,7 +217,7 @@ def group_member_add_many(*, group: Group, user_ids: Iterable[int], actor, now: 
                     user_id=u,
                     self_enrolled=False,
                     joined_at=now,
-                    added_by=_user_or_none(actor),
+                    added_by=user_or_none(actor),
                 )
                 for u in new
             ],
@@ -259,7 +266,7 @@ def group_member_remove(*, group: Group, user_id: int, actor, now: datetime | No
 # --- The learner ------------------------------------------------------------------------------
 
 
-def _group_share_locked(group_id: int) -> Group:
+def group_share_locked(group_id: int) -> Group:
     """The group, read under a shared row lock: learners enrolling or withdrawing at the same time do
     not wait for each other, but an administrator's change to the flags waits for them (and they
     for it), so the flags checked are the flags that hold when the membership changes."""
@@ -269,11 +276,45 @@ def _group_share_locked(group_id: int) -> Group:
     return Group.objects.select_related("certification", "assignment").get(pk=group_id)
 
 
-def enrollable_groups(*, certification: Certification, learner) -> QuerySet[Group]:
-    """Groups of a certification the learner may join now: enrolment allowed, not a member already."""
+def enrolment_dates_open(now: datetime) -> Q:
+    """Groups whose Enrolment opens / Enrolment closes dates take enrolments at ``now``."""
+    return (Q(enrolment_opens_at__isnull=True) | Q(enrolment_opens_at__lte=now)) & (
+        Q(enrolment_closes_at__isnull=True) | Q(enrolment_closes_at__gt=now)
+    )
+
+
+def _check_enrolment_dates(group: Group, now: datetime) -> None:
+    if group.enrolment_opens_at and group.enrolment_opens_at > now:
+        raise NotEnrollable(
+            f"Enrolment in the group '{group.name}' opens on {moment_in_words(group.enrolment_opens_at)}."
+        )
+    if group.enrolment_closes_at and group.enrolment_closes_at <= now:
+        raise NotEnrollable(
+            f"Enrolment in the group '{group.name}' closed on {moment_in_words(group.enrolment_closes_at)}."
+        )
+
+
+def take_a_place(group: Group) -> None:
+    """Refuse ``GroupFull`` when the group has no place left. Counted under the group's capacity lock,
+    in the transaction that then inserts the membership, so concurrent enrolments cannot exceed the
+    maximum: each one counts what the previous ones committed. Every member counts, also those an
+    administrator added (who are never limited by it)."""
+    if group.max_learners is None:
+        return
+    sql.group_capacity_lock(group.pk)
+    if GroupMember.objects.filter(group_id=group.pk).count() >= group.max_learners:
+        raise GroupFull("This group is full.")
+
+
+def enrollable_groups(*, certification: Certification, learner, now: datetime | None = None) -> QuerySet[Group]:
+    """Groups of a certification the learner may join now: enrolment allowed and open at ``now``, not a
+    member already. Full groups are among them (annotated ``member_count``): the dialog says so and
+    offers the others."""
     return (
         Group.objects.filter(certification=certification, allow_enrol=True, assignment__isnull=False)
+        .filter(enrolment_dates_open(now or timezone.now()))
         .exclude(members__user=learner)
+        .annotate(member_count=Count("members"))
         .select_related("assignment")
         .order_by("name", "id")
     )
@@ -288,18 +329,21 @@ def self_enrolment(*, certification: Certification, learner) -> GroupMember | No
     )
 
 
-def group_enrol(*, group: Group, learner: AbstractBaseUser, now: datetime | None = None) -> EnrolmentOutcome:
+def group_enrol(
+    *, group: Group, learner: AbstractBaseUser, enrolment_key: str = "", now: datetime | None = None
+) -> EnrolmentOutcome:
     """The learner joins a group by themselves, and is assigned at once (subject to the exception checks).
 
     Checked here, whatever the page showed: the certification is visible and available to the
     learner, the group still allows enrolment, the learner has no self-enrolment in this
-    certification and is not already in this group. A double submission meets the unique
-    constraint and gets ``AlreadyEnrolled``; nothing is changed.
+    certification and is not already in this group, the enrolment key (when the group has one, with
+    wrong keys slowed down), and a place (when it has a maximum). A double submission meets the
+    unique constraint and gets ``AlreadyEnrolled``; nothing is changed.
     """
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            group = _group_share_locked(group.pk)
+            group = group_share_locked(group.pk)
             certification = group.certification
             if not visible_certifications(learner).filter(pk=certification.pk).exists():
                 raise NotEnrollable("This certification is not available to you.")
@@ -307,6 +351,7 @@ def group_enrol(*, group: Group, learner: AbstractBaseUser, now: datetime | None
                 raise NotEnrollable("This certification is not available for enrolment now.")
             if not group.allow_enrol or not hasattr(group, "assignment"):
                 raise NotEnrollable(f"The group '{group.name}' no longer allows learners to enrol.")
+            _check_enrolment_dates(group, now)
             joined = (
                 GroupMember.objects.filter(Q(certification=certification, self_enrolled=True) | Q(group=group))
                 .filter(user=learner)
@@ -316,23 +361,47 @@ def group_enrol(*, group: Group, learner: AbstractBaseUser, now: datetime | None
                 if any(joined):
                     raise AlreadyEnrolled(f"You are already enrolled in {certification.fullname}.")
                 raise AlreadyEnrolled(f"You are already a member of the group '{group.name}'.")
-            with transaction.atomic():
-                member = GroupMember.objects.create(
-                    group=group, certification=certification, user=learner, self_enrolled=True, joined_at=now
-                )
-            _audit(
-                now=now,
-                actor=learner,
-                certification_id=certification.pk,
-                action="self_enrolled",
-                group=group,
-                user_ids=[learner.pk],
-                self_enrolled=True,
-            )
-            _recompute(group=group, user_ids=[learner.pk], now=now, actor=learner)
-            return _outcome(member)
+            if enrolment_requests.pending_request(certification=certification, learner=learner) is not None:
+                raise AlreadyEnrolled(enrolment_requests.ALREADY_REQUESTED.format(certification=certification.fullname))
+            refusal = ""
+            if group.enrolment_key:
+                refusal = enrolment_key_check(group=group, learner=learner, key=enrolment_key, now=now)
+            if not refusal and group.requires_approval:
+                return enrolment_requests.request_create(group=group, learner=learner, now=now)
+            if not refusal:
+                return admit(group=group, learner=learner, now=now, actor=learner)
+        # A wrong key is recorded (and audited) by the committed transaction, then refused.
+        raise EnrolmentKeyRefused(refusal)
     except IntegrityError as error:
         raise AlreadyEnrolled(f"You are already enrolled in {group.certification.fullname}.") from error
+
+
+def admit(*, group: Group, learner, now: datetime, actor, approved_by=None) -> EnrolmentOutcome:
+    """The self-enrolment itself, in the caller's transaction once every check has passed: a place
+    (under the capacity lock), the membership, its audit event, the learner's route and record."""
+    take_a_place(group)
+    with transaction.atomic():
+        member = GroupMember.objects.create(
+            group=group,
+            certification_id=group.certification_id,
+            user=learner,
+            self_enrolled=True,
+            joined_at=now,
+            added_by=approved_by,
+        )
+    state = {"approved_by": approved_by.pk} if approved_by is not None else {}
+    _audit(
+        now=now,
+        actor=actor,
+        certification_id=group.certification_id,
+        action="self_enrolled",
+        group=group,
+        user_ids=[learner.pk],
+        self_enrolled=True,
+        **state,
+    )
+    _recompute(group=group, user_ids=[learner.pk], now=now, actor=actor)
+    return _outcome(member)
 
 
 def group_withdraw(*, group: Group, learner: AbstractBaseUser, now: datetime | None = None) -> None:
@@ -340,7 +409,7 @@ def group_withdraw(*, group: Group, learner: AbstractBaseUser, now: datetime | N
     course completions are untouched, and the record follows DOMAIN.md §2 (kept in history)."""
     now = now or timezone.now()
     with transaction.atomic():
-        group = _group_share_locked(group.pk)
+        group = group_share_locked(group.pk)
         member = GroupMember.objects.select_for_update().filter(group=group, user=learner, self_enrolled=True).first()
         if member is None:
             raise NotEnrolled("You are not self-enrolled in this group.")
@@ -386,10 +455,6 @@ def _outcome(member: GroupMember) -> EnrolmentOutcome:
     return EnrolmentOutcome(
         member=member, assigned=route.state == RouteState.ACTIVE, due_date=route.due_date, exception_reason=reason
     )
-
-
-def _user_or_none(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def can_manage_groups(user) -> bool:

@@ -83,7 +83,7 @@ def group_create(request: HttpRequest, certification_id: int) -> HttpResponse:
     certification = get_object_or_404(Certification, pk=certification_id)
     form = GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        group = services.group_create(certification=certification, actor=request.user, **form.cleaned_data)
+        group = services.group_create(certification=certification, actor=request.user, **form.group_fields())
         messages.success(request, f"Group '{group.name}' added. Set its Assignment due date on its row.")
         return _go(request, reverse("assignments:tab", args=[certification.pk]))
     return _dialog(request, "assignments/groups/_form.html", {"certification": certification, "form": form})
@@ -96,7 +96,7 @@ def group_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = GroupForm(request.POST or None, instance=group)
     if request.method == "POST" and form.is_valid():
         group = Group.objects.get(pk=pk)
-        services.group_update(group=group, actor=request.user, **form.cleaned_data)
+        services.group_update(group=group, actor=request.user, **form.group_fields())
         messages.success(request, f"Group '{group.name}' saved.")
         return _go(request, reverse("assignments:group_members", args=[group.pk]))
     return _dialog(

@@ -25,11 +25,14 @@ from ..forms import DueDateForm
 from ..models import Assignment, AssignmentType, RouteState
 from ..selectors import assignments_for_certification, due_date_description, recent_jobs
 from ..services import rules
+from ..services.enrolment_requests import decidable_requests
 from ..types import REGISTRY, assignment_name
+from .requests import request_rows
 
 MAX_ID = 2**63 - 1  # larger ids cannot even be compared by the database
 
 PICKER_LIMIT = 50
+REQUESTS_SHOWN = 50  # on the tab; the Enrolment requests page pages through them all
 
 
 def _certification(request: HttpRequest, certification_id: int) -> Certification:
@@ -90,6 +93,9 @@ def assignments_tab(request: HttpRequest, certification_id: int) -> HttpResponse
             "certification": certification,
             "rows": rows,
             "add_menu": _add_menu(certification),
+            "enrolment_requests": list(
+                request_rows(decidable_requests(request.user).filter(certification=certification))[:REQUESTS_SHOWN]
+            ),
             **recent_jobs(certification),
             "active_tab": "Assignments",
             "nav": "admin",

@@ -2,7 +2,7 @@
 
 import itertools
 
-from assignments.services.groups import group_create
+from assignments.services.groups import SETTINGS_FIELDS, group_create
 from certifications.models import Certification
 
 _numbers = itertools.count(1)
@@ -24,13 +24,16 @@ def group(
     description: str = "",
     **due,
 ):
-    """A group through the service (so it has its assignment); ``due`` sets the assignment's due-date fields."""
+    """A group through the service (so it has its assignment); ``due`` sets the assignment's due-date fields,
+    except the Group management settings and ``enrolment_key``, which go to the group."""
+    settings = {name: due.pop(name) for name in (*SETTINGS_FIELDS, "enrolment_key") if name in due}
     made = group_create(
         certification=cert or certification(),
         name=name or f"Group {next(_numbers)}",
         description=description,
         allow_enrol=allow_enrol,
         allow_withdraw=allow_withdraw,
+        **settings,
     )
     if due:
         for key, value in due.items():
