@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 
 from .models import Certification, CertificationRecord
+from .routes import due_words
 
 
 class CertificationTable(tables.Table):
@@ -20,13 +21,24 @@ class CertificationTable(tables.Table):
         attrs = {"class": "table"}
 
 
+class DueDateColumn(tables.DateTimeColumn):
+    """A due date, or why there is none: "Not yet known" while the rule's event is awaited, else "No due date"."""
+
+    empty_values = ()
+
+    def render(self, record, table, value, bound_column, **kwargs):
+        if value is None:
+            return due_words(awaiting=record.user_id in table.awaiting)
+        return super().render(record=record, table=table, value=value, bound_column=bound_column, **kwargs)
+
+
 class RecordTable(tables.Table):
     name = tables.Column(
         verbose_name="Name", accessor="user__last_name", order_by=("user__last_name", "user__first_name")
     )
     status = tables.Column(verbose_name="Status")
     renewal_status = tables.Column(verbose_name="Renewal status")
-    due_date = tables.DateTimeColumn(verbose_name="Due date", default="Not yet known")
+    due_date = DueDateColumn(verbose_name="Due date")
     expiry_date = tables.DateTimeColumn(verbose_name="Expiry date", default="")
     routes = tables.Column(verbose_name="Assignment routes", empty_values=(), orderable=False)
     edit = tables.Column(verbose_name="", empty_values=(), orderable=False)
@@ -44,6 +56,7 @@ class RecordTable(tables.Table):
     def __init__(self, *args, routes: dict[int, list[str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.routes = routes or {}
+        self.awaiting: set[int] = set()  # learners whose due date is "Not yet known" (filled per page)
 
     def render_routes(self, record):
         return format_html_join(", ", "{}", ((route,) for route in self.routes.get(record.user_id, []))) or "—"

@@ -21,6 +21,7 @@ from assignments.periods import add_period
 from assignments.selectors import NOT_YET_KNOWN, LearnerRoute, due_date_description, routes_for_learner
 from assignments.services.groups import enrollable_groups, self_enrolment, visible_certifications
 from certifications.models import Certification, CertificationRecord, CourseSet
+from certifications.routes import due_words
 
 
 def catalogue(*, user, search: str = "") -> QuerySet[Certification]:
@@ -95,8 +96,7 @@ class Overview:
     @property
     def due_text(self) -> str:
         """For a record without a due date: "Not yet known" while an event is awaited, else "No due date"."""
-        waiting = any(r.due_text == NOT_YET_KNOWN for r in self.routes if r.state == RouteState.ACTIVE)
-        return NOT_YET_KNOWN if waiting else "No due date"
+        return due_words(awaiting=any(r.due_text == NOT_YET_KNOWN for r in self.routes if r.state == RouteState.ACTIVE))
 
 
 def overview(*, certification: Certification, user, now: datetime | None = None) -> Overview:

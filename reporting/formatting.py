@@ -8,6 +8,8 @@ from collections.abc import Callable
 from django.utils import formats, timezone
 from django.utils.dateformat import format as django_date_format
 
+from certifications.routes import due_words
+
 from .sources import Column
 from .sources.common import PERIOD_UNIT_LABELS
 
@@ -37,6 +39,9 @@ def cell_formatter(column: Column) -> Callable[[object, object], str]:
     if kind == "datetime":
         date = _date_formatter()
         return lambda value, _: "" if value is None else date(value)
+    if kind == "due":
+        date = _date_formatter()
+        return lambda value, awaiting: due_words(awaiting=bool(awaiting)) if value is None else date(value)
     if kind in ("choice", "rag"):
         choices = column.choices
         if kind == "rag":

@@ -11,7 +11,7 @@ from ..filters import RecordFilter
 from ..forms import DueDateForm, HistoryRecordForm, RecordStateForm
 from ..models import AuditEvent, CertificationRecord, CertificationRecordHistory
 from ..permissions import certification_for_admin, site_admin_required
-from ..routes import has_routes_source, routes_for
+from ..routes import awaiting_event_for, has_routes_source, routes_for
 from ..rules import record_change_consequences
 from ..services.audit import RECORD_FIELDS
 from ..services.editor import history_delete, history_save, record_correct, record_due_date_set
@@ -32,8 +32,9 @@ def completion_list(request: HttpRequest, pk: int) -> HttpResponse:
     exclude = () if has_routes_source() else ("routes",)
     table = RecordTable(filterset.qs, exclude=exclude)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    user_ids = [row.record.user_id for row in table.page.object_list]
+    table.awaiting = awaiting_event_for(certification_id=certification.pk, user_ids=user_ids)
     if has_routes_source():
-        user_ids = [row.record.user_id for row in table.page.object_list]
         table.routes = routes_for(certification_id=certification.pk, user_ids=user_ids)
     return _render(request, certification, "certifications/completion.html", table=table, filter=filterset)
 

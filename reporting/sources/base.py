@@ -34,6 +34,7 @@ OUTPUT_FIELDS: dict[str, Callable[[], models.Field]] = {
     "period": models.CharField,
     "rag": models.CharField,
     "datetime": models.DateTimeField,
+    "due": models.DateTimeField,
     "number": models.IntegerField,
     "percent": models.IntegerField,
 }
@@ -44,7 +45,8 @@ class Column:
     """One column of a source.
 
     ``select`` builds the expression; ``kind`` is one of OUTPUT_FIELDS; ``choices`` maps stored
-    values to labels; ``date`` (for a red-amber-green status) builds the date shown beside it.
+    values to labels; ``date`` builds a second value the cell reads with: the date shown beside a
+    red-amber-green status, or (for a due date, kind "due") whether an event is still awaited.
     """
 
     key: str

@@ -13,6 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 
 from assignments.models import Assignment, RouteState, UserAssignment
+from assignments.selectors import awaiting_event_routes
 from assignments.types import REGISTRY
 from certifications.models import (
     CertificationPath,
@@ -264,6 +265,13 @@ def _field(name: str):
     return lambda ctx: F(name)
 
 
+def awaiting_event(ctx: QueryContext) -> Exists:
+    """Whether the row's learner waits for their rule's event: a missing due date is "Not yet known"."""
+    return Exists(
+        awaiting_event_routes().filter(user_id=OuterRef("user_id"), certification_id=OuterRef("certification_id"))
+    )
+
+
 RECORD_COLUMNS = (
     Column("path", "Path", _field("path"), kind="choice", choices=dict(CertificationPath.choices), sortable=True),
     Column("status", "Status", _field("status"), kind="choice", choices=dict(RecordStatus.choices), sortable=True),
@@ -275,7 +283,7 @@ RECORD_COLUMNS = (
         choices=dict(RenewalStatus.choices),
         sortable=True,
     ),
-    Column("due_date", "Due date", _field("due_date"), kind="datetime", sortable=True),
+    Column("due_date", "Due date", _field("due_date"), kind="due", sortable=True, date=awaiting_event),
     Column("completion_date", "Completion date", _field("completion_date"), kind="datetime", sortable=True),
     Column("window_opens", "Window opens", _field("window_opens"), kind="datetime", sortable=True),
     Column("expiry_date", "Expiry date", _field("expiry_date"), kind="datetime", sortable=True),
