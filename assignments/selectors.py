@@ -44,6 +44,16 @@ def awaiting_event_user_ids(*, certification_id: int, user_ids: list[int]) -> se
     )
 
 
+def assignment_names(ids) -> dict[int, str]:
+    """Assignments' names by id, for the change log (one query)."""
+    return {
+        assignment.pk: assignment_name(assignment)
+        for assignment in Assignment.objects.filter(pk__in=list(ids)).select_related(
+            *(target.removeprefix("assignment__") for target in ROUTE_TARGETS)
+        )
+    }
+
+
 def assignments_for_certification(certification) -> QuerySet:
     """The Assignments tab: every assignment with its targets and the number of learners it reaches."""
     return (

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
+from ..auditwords import assignment_names_for
 from ..errors import RecordStateError
 from ..filters import RecordFilter
 from ..forms import DueDateForm, HistoryRecordForm, RecordStateForm
@@ -58,7 +59,9 @@ def _editor(
     history = CertificationRecordHistory.objects.filter(certification=certification, user=record.user).order_by(
         "-archived_at", "-id"
     )
-    events = AuditEvent.objects.filter(certification=certification, user=record.user).select_related("actor")[:200]
+    events = list(
+        AuditEvent.objects.filter(certification=certification, user=record.user).select_related("actor")[:200]
+    )
     now = timezone.now()
     return _render(
         request,
@@ -73,6 +76,7 @@ def _editor(
         clearing=clearing,
         history=history,
         events=events,
+        assignment_names=assignment_names_for(events),
     )
 
 
