@@ -48,9 +48,7 @@ def assignment_names(ids) -> dict[int, str]:
     """Assignments' names by id, for the change log (one query)."""
     return {
         assignment.pk: assignment_name(assignment)
-        for assignment in Assignment.objects.filter(pk__in=list(ids)).select_related(
-            *(target.removeprefix("assignment__") for target in ROUTE_TARGETS)
-        )
+        for assignment in Assignment.objects.filter(pk__in=list(ids)).select_related(*ROUTE_TARGET_FIELDS)
     }
 
 
@@ -124,6 +122,7 @@ ROUTE_TARGETS = (
     "assignment__user",
     "assignment__group",
 )
+ROUTE_TARGET_FIELDS = tuple(target.removeprefix("assignment__") for target in ROUTE_TARGETS)
 
 
 def route_labels(*, certification_id: int, user_ids: list[int]) -> dict[int, list[str]]:
