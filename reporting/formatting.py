@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.utils import formats, timezone
 from django.utils.dateformat import format as django_date_format
@@ -25,6 +26,46 @@ def _date_formatter() -> Callable[[datetime.datetime], str]:
         pattern = "".join(_STRFTIME.get(ch, ch) for ch in django_format)
         return lambda value: value.astimezone(tz).strftime(pattern)
     return lambda value: django_date_format(value.astimezone(tz), django_format)
+
+
+def _local_date(value: datetime.datetime) -> datetime.date:
+    return value.astimezone(timezone.get_current_timezone()).date()
+
+
+def spreadsheet_date_format() -> str:
+    """The viewer's short date format as a spreadsheet number format ("dd/mm/yyyy" for "d/m/Y")."""
+    excel = {"d": "dd", "j": "d", "m": "mm", "n": "m", "Y": "yyyy", "y": "yy", "b": "mmm", "M": "mmm", "F": "mmmm"}
+    return "".join(excel.get(ch, ch) for ch in formats.get_format("SHORT_DATE_FORMAT"))
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A percentage cell: typed as a fraction (0.5) shown as "50%"."""
+
+    value: int
+
+
+def cell_typer(column: Column) -> Callable[[object, object], object]:
+    """``type(value, extra)`` → what a spreadsheet cell holds: a date (in the viewer's timezone), a number,
+    a ``Percent``, or the cell's text (``cell_formatter``'s) for every other kind and for empty values."""
+    text = cell_formatter(column)
+    kind = column.kind
+    if kind in ("datetime", "due"):
+        return lambda value, extra: text(value, extra) if value is None else _local_date(value)
+    if kind == "number":
+        return lambda value, extra: "" if value is None else value
+    if kind == "percent":
+        return lambda value, extra: "" if value is None else Percent(value)
+    return text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(text: str) -> str:
+    """Text that a spreadsheet will never run as a formula: one starting with =, +, -, @, tab or carriage
+    return is prefixed with an apostrophe (the OWASP recommendation for CSV injection)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _period(value: str) -> str:

@@ -167,7 +167,7 @@ def report_chart(request: HttpRequest, report_id: int) -> HttpResponse:
 def _export(request: HttpRequest, run: selectors.ReportRun, fmt: str) -> HttpResponse:
     if fmt not in exports.FORMATS:
         raise Http404
-    rows = selectors.export_rows(run.rows, columns=run.columns, sort=run.sort, ctx=run.ctx)
+    rows = selectors.export_rows(run.rows, columns=run.columns, sort=run.sort, ctx=run.ctx, typed=fmt != "csv")
     if fmt == "csv":
         return exports.csv_response(run.report.name, run.headings, rows)
     return exports.file_response(fmt, run.report.name, run.headings, rows)

@@ -12,7 +12,7 @@ from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Q, Qu
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 
-from assignments.models import Assignment, RouteState, UserAssignment
+from assignments.models import Assignment, AssignmentType, GroupMember, RouteState, UserAssignment
 from assignments.selectors import awaiting_event_routes
 from assignments.types import REGISTRY
 from certifications.models import (
@@ -110,6 +110,21 @@ def routes_name_list(ctx: QueryContext) -> RawSQL:
     return trusted_sql(list_sql(marked, _routes_from_sql(ctx), "ua.id"), CharField())
 
 
+SELF_ENROLLED = "Self-enrolled"
+ADDED_BY_ADMINISTRATOR = "Added by a site administrator"
+
+
+def group_membership_list(ctx: QueryContext) -> RawSQL:
+    """For each Group route: whether the learner self-enrolled or a site administrator added them."""
+    how = (
+        f"CASE WHEN EXISTS (SELECT 1 FROM {_table(GroupMember)} gm WHERE gm.group_id = a.group_id"
+        f" AND gm.user_id = ua.user_id AND gm.self_enrolled) THEN '{SELF_ENROLLED}'"
+        f" ELSE '{ADDED_BY_ADMINISTRATOR}' END"
+    )
+    groups_only = f"{_routes_from_sql(ctx)} AND a.type = '{AssignmentType.GROUP.value}'"
+    return trusted_sql(list_sql(how, groups_only, "ua.id"), CharField())
+
+
 def filter_assignment_type(queryset: QuerySet, value: str, ctx: QueryContext) -> QuerySet:
     """Rows of learners reached by a route of this type (assigned or in exception) for the row's certification."""
     return queryset.filter(
@@ -127,6 +142,7 @@ def filter_assignment_type(queryset: QuerySet, value: str, ctx: QueryContext) ->
 ROUTE_COLUMNS = (
     Column("assignment_type", "Assignment type", routes_type_list, kind="list"),
     Column("assignment_name", "Assignment name", routes_name_list, kind="list"),
+    Column("group_membership", "Group membership", group_membership_list, kind="list"),
 )
 ASSIGNMENT_TYPE_FILTER = Filter(
     "assignment_type",
