@@ -10,14 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from certifications.periods import Period
-from certifications.periods import add_period as add_whole_periods
+from certifications.periods import Period, add_period
 from certlms.dates import STORED_LATEST
-
-
-def add_period(value: dt.datetime | dt.date, amount: int, unit: str):
-    """``value`` plus ``amount`` days, weeks, months or years."""
-    return add_whole_periods(value, Period(int(amount), unit))
 
 
 def sqlite_add_period(value: str | None, amount: int | None, unit: str | None) -> str | None:
@@ -28,6 +22,6 @@ def sqlite_add_period(value: str | None, amount: int | None, unit: str | None) -
     moment = dt.datetime.fromisoformat(text if len(text) > 10 else f"{text} 00:00:00").replace(tzinfo=None)
     latest = STORED_LATEST.replace(tzinfo=None)
     try:
-        return str(min(add_period(moment, int(amount), unit), latest))
+        return str(min(add_period(moment, Period(int(amount), unit)), latest))
     except (OverflowError, ValueError):  # beyond year 9999: clamped like every sum past the stored bound
         return str(latest)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db import connection
 
+from certifications.sql import Sql, is_distinct_sql, is_postgres
 from certifications.sql import db_datetime as param_datetime  # noqa: F401  (the engine's name for it)
-from certifications.sql import is_distinct_sql, is_postgres
-from certifications.sql import json_object_sql as json_object  # noqa: F401  (the engine's name for it)
 from certlms.dates import STORED_LATEST
 
 from .periods import sqlite_add_period
@@ -20,7 +19,7 @@ def register_sqlite_functions(sender, connection, **kwargs) -> None:
         connection.connection.create_function("certlms_add_period", 3, sqlite_add_period, deterministic=True)
 
 
-def add_period(expr: str, amount: int, unit: str) -> str:
+def plus_period(expr: Sql, amount: int, unit: str) -> Sql:
     """SQL: the timestamp ``expr`` plus a calendar period (amount and unit come from validated fields).
 
     The sum is clamped to the latest date the database stores (``certlms.dates.STORED_LATEST``), so
@@ -29,13 +28,25 @@ def add_period(expr: str, amount: int, unit: str) -> str:
     amount = int(amount)
     if is_postgres():
         latest = f"'{STORED_LATEST.isoformat()}'::timestamptz"
-        total = f"(({expr}) + make_interval({_PG_UNITS[unit]} => {amount}))"
+        total = Sql.of("(({expr}) + make_interval({unit} => {amount}))", expr=expr, unit=_PG_UNITS[unit], amount=amount)
         # LEAST skips NULLs: an unknown sum goes through as -infinity and back, and ``expr`` (which may
         # hold a parameter placeholder) appears only once.
-        return f"NULLIF(LEAST(COALESCE({total}, '-infinity'::timestamptz), {latest}), '-infinity'::timestamptz)"
+        return Sql.of(
+            "NULLIF(LEAST(COALESCE({total}, '-infinity'::timestamptz), {latest}), '-infinity'::timestamptz)",
+            total=total,
+            latest=latest,
+        )
     if unit not in _PG_UNITS:
         raise ValueError(unit)
-    return f"certlms_add_period({expr}, {amount}, '{unit}')"
+    return Sql.of("certlms_add_period({expr}, {amount}, '{unit}')", expr=expr, amount=amount, unit=unit)
+
+
+def json_of(pairs: dict[str, Sql | str]) -> Sql:
+    """SQL building a JSON object from ``{"key": expression}`` (an expression may carry parameters)."""
+    built = Sql("jsonb_build_object(" if is_postgres() else "json_object(")
+    for n, (key, expr) in enumerate(pairs.items()):
+        built = built + Sql.of("{comma}'{key}', {expr}", comma=", " if n else "", key=key, expr=expr)
+    return built + ")"
 
 
 def date_start(expr: str) -> str:

@@ -1,7 +1,9 @@
 """Small helpers for the set-based SQL of certifications (PostgreSQL and SQLite)."""
 
 import datetime
+import string
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -10,6 +12,60 @@ from django.db.models import QuerySet
 # SQLite allows at most 32,766 parameters per statement; lists are short in practice
 # (a few learners recomputed in a request), querysets are never split.
 ID_CHUNK = 5000
+
+
+_FORMATTER = string.Formatter()
+
+
+@dataclass(frozen=True)
+class Sql:
+    """A piece of SQL and the parameters of its own placeholders, in order.
+
+    Fragments are composed with ``Sql.of("… {name} …", name=fragment)``: the text of each fragment
+    goes in its place and its parameters follow in the same order, so no parameter list is ever
+    assembled by hand beside its text. A template holds no placeholder itself; a value enters a
+    statement as ``Sql.value(v)`` (or ``Sql.values(vs)`` for a list). A ``str`` part is plain text.
+    """
+
+    text: str
+    params: tuple = ()
+
+    @classmethod
+    def of(cls, template: str, /, **parts: "Sql | str | int") -> "Sql":
+        texts: list[str] = []
+        params: list = []
+        for literal, name, _spec, _conversion in _FORMATTER.parse(template):
+            if "%s" in literal:
+                raise ValueError("A template has no placeholder of its own: pass Sql.value(...)")
+            texts.append(literal)
+            if name is None:
+                continue
+            part = parts[name]
+            if isinstance(part, Sql):
+                texts.append(part.text)
+                params.extend(part.params)
+            else:
+                texts.append(str(part))
+        return cls("".join(texts), tuple(params))
+
+    @classmethod
+    def value(cls, value) -> "Sql":
+        return cls("%s", (value,))
+
+    @classmethod
+    def values(cls, values: Iterable) -> "Sql":
+        """``%s, %s, …`` for an IN list (the caller handles the empty list)."""
+        values = tuple(values)
+        return cls(", ".join(["%s"] * len(values)), values)
+
+    @classmethod
+    def queryset(cls, queryset: QuerySet) -> "Sql":
+        return cls(*queryset_sql(queryset))
+
+    def __add__(self, other: "Sql | str") -> "Sql":
+        if isinstance(other, Sql):
+            return Sql(self.text + other.text, self.params + other.params)
+        return Sql(self.text + other, self.params)
 
 
 def is_postgres() -> bool:

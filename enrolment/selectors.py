@@ -17,10 +17,10 @@ from assignments.models import (
     RouteState,
     UserAssignment,
 )
-from assignments.periods import add_period
 from assignments.selectors import NOT_YET_KNOWN, LearnerRoute, due_date_description, routes_for_learner
 from assignments.services.groups import enrollable_groups, self_enrolment, visible_certifications
 from certifications.models import Certification, CertificationRecord, CourseSet
+from certifications.periods import Period, add_period
 from certifications.routes import due_words
 
 
@@ -54,7 +54,7 @@ def due_date_if_enrolled_now(assignment: Assignment, *, now: datetime) -> dateti
     if assignment.due_kind == DueKind.FIXED:
         return assignment.due_fixed_at
     if assignment.due_kind == DueKind.RELATIVE and assignment.due_event == DueEvent.ASSIGNMENT_DATE:
-        return add_period(now, assignment.due_amount, assignment.due_unit)
+        return add_period(now, Period(int(assignment.due_amount), assignment.due_unit))
     return None
 
 

@@ -99,10 +99,7 @@ def exception_resolve(
                 after={"assignment": assignment_id, "resolution": resolution},
                 actor=actor,
             )
-        ctx = engine.Context.build(
-            certification=certification, now=now, actor=actor, scope=engine.Scope(user_ids=tuple(user_ids))
-        )
-        engine.records_sync(ctx)
+        engine.records_resync(certification=certification, now=now, actor=actor, user_ids=user_ids)
     return ResolveResult(len(allowed), len(chosen) - len(allowed))
 
 

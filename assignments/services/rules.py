@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from certifications.models import Certification
@@ -246,16 +246,13 @@ def _routes_withdraw(*, assignment: Assignment, actor, now: dt.datetime, actor_l
         return 0
     affected = len(user_ids) if len(user_ids) <= SYNC_LIMIT else routes.count()
     certification = Certification.objects.get(pk=assignment.certification_id)
-    ctx = engine.Context.build(
-        certification=certification,
-        now=now,
-        actor=actor,
-        scope=engine.Scope(user_ids=user_ids),
-        actor_label=actor_label,
+    engine.assignment_routes_remove(
+        assignment=assignment, certification=certification, now=now, actor=actor, actor_label=actor_label
     )
-    engine.routes_remove_all(ctx, assignment)
     if affected <= SYNC_LIMIT:
-        engine.records_sync(ctx)
+        engine.records_resync(
+            certification=certification, now=now, actor=actor, user_ids=list(user_ids), actor_label=actor_label
+        )
     else:
         recompute_later(
             certification_id=certification.pk, actor=actor, description="Removing an assignment from its learners"
@@ -273,9 +270,5 @@ def due_change_preview(*, assignment: Assignment, due: DueRule, now: dt.datetime
     proposed = Assignment.objects.get(pk=assignment.pk)
     due.apply_to(proposed)
     certification = Certification.objects.get(pk=assignment.certification_id)
-    ctx = engine.Context.build(certification=certification, now=now, actor=None, scope=engine.Scope())
-    statement, params = engine.due_preview_sql(ctx, proposed)
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        moves, exceptions = cursor.fetchone()
-    return {"moves": moves or 0, "exceptions": exceptions or 0}
+    moves, exceptions = engine.due_change_counts(proposed=proposed, certification=certification, now=now)
+    return {"moves": moves, "exceptions": exceptions}

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from ..models import AuditEvent
-from ..sql import db_datetime, json_param_sql, table, user_id_sets, user_table
+from ..sql import Sql, db_datetime, json_param_sql, table, user_id_sets, user_table
 
 RECORD_FIELDS = (
     "path",
@@ -76,6 +76,40 @@ def audit_prefix_params(*, now: dt.datetime, actor=None, actor_label: str = "") 
     return (db_datetime(now), actor_id, actor_label)
 
 
+def audit_rows_sql(
+    *,
+    rows: Sql | str,
+    user_id: Sql | str,
+    subject: str,
+    action: str,
+    now: dt.datetime,
+    certification_id: int | None = None,
+    before: Sql | str = "NULL",
+    after: Sql | str = "NULL",
+    actor=None,
+    actor_label: str = "",
+) -> Sql:
+    """``INSERT`` one audit event per row of ``rows`` (what follows ``FROM``: tables and a ``WHERE``).
+
+    ``user_id`` is the SQL of each row's learner; ``before`` and ``after`` SQL expressions giving
+    each row's JSON (or ``NULL``). Every set-based audit write goes through here."""
+    return Sql.of(
+        "{prefix}, {user_id}, {certification}, {subject}, {action}, {before}, {after} FROM {rows}",
+        prefix=Sql(audit_prefix_sql(), audit_prefix_params(now=now, actor=actor, actor_label=actor_label)),
+        user_id=user_id,
+        certification=Sql.value(certification_id),
+        subject=Sql.value(subject),
+        action=Sql.value(action),
+        before=before,
+        after=after,
+        rows=rows,
+    )
+
+
+def _json_param(value: dict | None) -> Sql:
+    return Sql(json_param_sql(), (json.dumps(value, cls=DjangoJSONEncoder) if value is not None else None,))
+
+
 def audit_insert_select(
     *,
     user_ids: QuerySet | list[int],
@@ -94,23 +128,20 @@ def audit_insert_select(
     Returns the number of rows written.
     """
     written = 0
-    before_json = json.dumps(before, cls=DjangoJSONEncoder) if before is not None else None
-    after_json = json.dumps(after, cls=DjangoJSONEncoder) if after is not None else None
     for ids_sql, ids_params in user_id_sets(user_ids):
-        sql = (
-            f"{audit_prefix_sql()}, u.id, %s, %s, %s, {json_param_sql()}, {json_param_sql()} "
-            f"FROM {user_table()} u WHERE u.id IN ({ids_sql})"
-        )
-        params = (
-            *audit_prefix_params(now=now, actor=actor, actor_label=actor_label),
-            certification_id,
-            subject,
-            action,
-            before_json,
-            after_json,
-            *ids_params,
+        statement = audit_rows_sql(
+            rows=Sql.of("{users} u WHERE u.id IN ({ids})", users=user_table(), ids=Sql(ids_sql, ids_params)),
+            user_id="u.id",
+            subject=subject,
+            action=action,
+            now=now,
+            certification_id=certification_id,
+            before=_json_param(before),
+            after=_json_param(after),
+            actor=actor,
+            actor_label=actor_label,
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(statement.text, statement.params)
             written += cursor.rowcount
     return written

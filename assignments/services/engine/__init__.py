@@ -1,0 +1,231 @@
+"""The materialisation engine: assignment rules → per-learner routes → learner records.
+
+Everything is set-based SQL, a handful of statements per assignment whatever its size:
+
+1. routes no longer reached are audited, their open exceptions closed, and deleted;
+2. existing routes whose due date changed get it, and the exception checks run again
+   (``UPDATE … FROM``; a dismissed route only when its due date moves out);
+3. routes that now reach a learner are inserted with their due date and the result of the
+   exception checks (``INSERT … SELECT … ON CONFLICT DO NOTHING``), audited;
+4. open exceptions follow the routes' state (raised, or closed when no longer true);
+5. the certification's learner records follow the counting (active) routes through the
+   certifications services: assign/restore, unassign, due date (latest route wins, never earlier).
+
+The package: ``context`` (scope, context), ``due`` (due-date SQL), ``checks`` (exception checks and
+their reasons), ``routes`` (steps 1–3), ``exception_sync`` (4), ``records`` (5); this module is the
+public surface the rest of the project calls (see docs/architecture.md).
+
+A recomputation of a certification takes a per-certification lock first (an advisory lock on
+PostgreSQL), so two workers run one after the other and the second writes nothing; the unique
+constraints stop duplicates whatever happens. Running it twice writes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from certifications.models import Certification
+
+from ... import sql
+from ...models import Assignment
+from .context import Context, Scope, path_allowance_days
+from .exception_sync import exceptions_sync
+from .records import counting_routes, records_sync
+from .routes import (
+    RouteChanges,
+    all_routes,
+    due_dates_update,
+    due_preview_sql,
+    routes_gone,
+    routes_insert,
+    routes_remove,
+)
+
+__all__ = [
+    "assignment_materialise",
+    "assignment_routes_remove",
+    "certification_recompute",
+    "counting_routes",
+    "due_change_counts",
+    "learners_recompute",
+    "learners_recompute_many",
+    "path_allowance_days",
+    "records_resync",
+]
+
+
+def _materialise_one(ctx: Context, assignment: Assignment) -> RouteChanges:
+    """Bring one assignment's routes within the scope up to date.
+
+    For a few learners (a list of ids), the exception step runs only where a route's state may have
+    changed (a due date moved, or a route was inserted in exception): routes that did not change
+    cannot make an exception stale or due. Larger scopes always run it (they are the repair path).
+    """
+    changes = RouteChanges()
+    changes.removed = routes_remove(ctx, assignment, routes_gone(ctx, assignment))
+    changes.updated = due_dates_update(ctx, assignment)
+    changes.inserted, changes.inserted_exception = routes_insert(ctx, assignment)
+    changes.written = changes.removed + changes.updated + 2 * changes.inserted
+    if ctx.scope.user_ids is None or changes.updated or changes.inserted_exception:
+        changes.written += exceptions_sync(ctx, assignment)
+    return changes
+
+
+def _run(
+    *,
+    certification_id: int,
+    assignments,
+    scope: Scope,
+    now,
+    actor,
+    restricted: bool = False,
+    certification=None,
+    actor_label: str = "",
+) -> int:
+    now = now or timezone.now()
+    with transaction.atomic():
+        sql.certification_lock(certification_id, user_ids=scope.user_ids)
+        sql.bulk_session(large=scope.user_ids is None)
+        if certification is None:
+            certification = Certification.objects.get(pk=certification_id)
+        ctx = Context.build(certification=certification, now=now, actor=actor, scope=scope, actor_label=actor_label)
+        changes = RouteChanges()
+        for assignment in assignments:
+            changes.add(_materialise_one(ctx, assignment))
+        # A run restricted to some assignments for a few learners (a signal, a group membership) moves
+        # records only through the routes it changed; any other run re-derives them (repair).
+        incremental = restricted and scope.user_ids is not None
+        return changes.written + records_sync(ctx, changes if incremental else None)
+
+
+def _assignments(certification_id: int | None = None, **filters):
+    # order_by("pk"): the model's default ordering joins the certification (its name) for nothing.
+    if certification_id is not None:
+        filters["certification_id"] = certification_id
+    return list(
+        Assignment.objects.filter(**filters)
+        .select_related("audience", "organisation", "position", "manager", "user", "group", "due_event_profile_field")
+        .order_by("pk")
+    )
+
+
+def assignment_materialise(
+    *, assignment_id: int, now: dt.datetime | None = None, actor=None, id_range: tuple[int, int] | None = None
+) -> int:
+    """Bring one assignment's routes, exceptions and its learners' records up to date. Returns rows written."""
+    assignment = Assignment.objects.filter(pk=assignment_id).values_list("certification_id", flat=True).first()
+    if assignment is None:
+        return 0
+    return _run(
+        certification_id=assignment,
+        assignments=_assignments(assignment, pk=assignment_id),
+        scope=Scope(id_range=id_range),
+        now=now,
+        actor=actor,
+    )
+
+
+def learners_recompute(
+    *,
+    certification_id: int,
+    user_ids: list[int],
+    now: dt.datetime | None = None,
+    actor=None,
+    assignment_ids=None,
+    actor_label: str = "",
+) -> int:
+    """Recompute a few learners of one certification, synchronously (every assignment, or the given ones).
+
+    ``actor`` is the person whose change caused it, ``actor_label`` says in words what triggered it."""
+    filters = {"pk__in": assignment_ids} if assignment_ids is not None else {}
+    return _run(
+        certification_id=certification_id,
+        assignments=_assignments(certification_id, **filters),
+        scope=Scope(user_ids=tuple(sorted(set(user_ids)))),
+        now=now,
+        actor=actor,
+        restricted=assignment_ids is not None,
+        actor_label=actor_label,
+    )
+
+
+def learners_recompute_many(
+    *,
+    user_ids: list[int],
+    assignment_ids: list[int],
+    now: dt.datetime | None = None,
+    actor=None,
+    actor_label: str = "",
+) -> int:
+    """``learners_recompute`` of a few learners for the given assignments of many certifications (a
+    directory or course event that reaches them all): the assignments and their certifications are
+    loaded in two queries, then each certification runs in its own transaction, with its own lock,
+    skipping the record steps where its routes did not change."""
+    scope = Scope(user_ids=tuple(sorted(set(user_ids))))
+    by_certification: dict[int, list[Assignment]] = {}
+    for assignment in _assignments(pk__in=assignment_ids):
+        by_certification.setdefault(assignment.certification_id, []).append(assignment)
+    certifications = Certification.objects.in_bulk(list(by_certification))
+    written = 0
+    for certification_id in sorted(by_certification):
+        written += _run(
+            certification_id=certification_id,
+            assignments=by_certification[certification_id],
+            scope=scope,
+            now=now,
+            actor=actor,
+            restricted=True,
+            certification=certifications[certification_id],
+            actor_label=actor_label,
+        )
+    return written
+
+
+def certification_recompute(
+    *, certification_id: int, now: dt.datetime | None = None, actor=None, id_range: tuple[int, int] | None = None
+) -> int:
+    """Recompute every assignment of a certification (optionally for one batch of user ids)."""
+    return _run(
+        certification_id=certification_id,
+        assignments=_assignments(certification_id),
+        scope=Scope(id_range=id_range),
+        now=now,
+        actor=actor,
+    )
+
+
+def assignment_routes_remove(
+    *, assignment: Assignment, certification: Certification, now: dt.datetime, actor, actor_label: str = ""
+) -> int:
+    """Every route of an assignment that is being removed (audited, set-based), in the caller's transaction.
+
+    ``actor_label`` says in words what removed them when no person did ("Audience 'Sales' deleted")."""
+    ctx = Context.build(certification=certification, now=now, actor=actor, scope=Scope(), actor_label=actor_label)
+    return routes_remove(ctx, assignment, all_routes(assignment))
+
+
+def records_resync(
+    *,
+    certification: Certification,
+    now: dt.datetime,
+    actor,
+    user_ids: list[int] | None = None,
+    actor_label: str = "",
+) -> int:
+    """The certification's learner records follow its counting routes again (all learners, or the given ones)."""
+    scope = Scope() if user_ids is None else Scope(user_ids=tuple(user_ids))
+    ctx = Context.build(certification=certification, now=now, actor=actor, scope=scope, actor_label=actor_label)
+    return records_sync(ctx)
+
+
+def due_change_counts(*, proposed: Assignment, certification: Certification, now: dt.datetime) -> tuple[int, int]:
+    """For an unsaved due-date change: (routes it moves, routes that would fall into exception)."""
+    ctx = Context.build(certification=certification, now=now, actor=None, scope=Scope())
+    statement = due_preview_sql(ctx, proposed)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.text, statement.params)
+        moves, exceptions = cursor.fetchone()
+    return moves or 0, exceptions or 0

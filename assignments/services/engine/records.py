@@ -1,0 +1,62 @@
+"""5. Learner records follow the counting routes, through the certifications services."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, Max, OuterRef
+
+from certifications import services as certification_services
+from certifications.models import CertificationRecord
+
+from ...models import RouteState, UserAssignment
+from .context import Context
+from .routes import RouteChanges
+
+
+def counting_routes(certification_id: int):
+    """Routes that count: active ones (a route in exception or dismissed does not)."""
+    return UserAssignment.objects.filter(certification_id=certification_id, state=RouteState.ACTIVE)
+
+
+def records_sync(ctx: Context, changes: RouteChanges | None = None) -> int:
+    """Learner records follow the counting routes: assign/restore, unassign, due date.
+
+    ``changes`` (a run over only some assignments, for a few learners) says what the routes did, so
+    that the steps that can find nothing are skipped: no record to create unless a route was
+    inserted or changed state, none to remove unless a route was removed or changed state.
+    Without it every step runs (the repair path: records follow all the certification's routes).
+    """
+    if changes is not None and not changes.any_route:
+        return 0
+    cert_id, scope = ctx.certification.pk, ctx.scope
+    actor = ctx.actor
+    counting = counting_routes(cert_id).filter(scope.q())
+    due_dates = counting.filter(due_date__isnull=False).values("user_id").annotate(due_date=Max("due_date")).order_by()
+    # The service skips learners who have a record already (NOT EXISTS), so no exclusion here;
+    # fresh records are created with their due date (one write per record).
+    written = 0
+    adds = changes is None or bool(changes.updated) or changes.inserted > changes.inserted_exception
+    if adds:
+        written += certification_services.record_assign_many(
+            certification_id=cert_id,
+            user_ids=counting.values_list("user_id", flat=True).distinct(),
+            now=ctx.now,
+            actor=actor,
+            actor_label=ctx.actor_label,
+            due_dates=due_dates,
+        )
+    # Records with no counting route left: an anti-join (NOT EXISTS), never NOT IN over a large set.
+    orphans = (
+        CertificationRecord.objects.filter(certification_id=cert_id)
+        .filter(scope.q())
+        .filter(~Exists(counting_routes(cert_id).filter(user_id=OuterRef("user_id"))))
+        .values_list("user_id", flat=True)
+    )
+    if changes is None or changes.removed or changes.updated:
+        written += certification_services.record_unassign_many(
+            certification_id=cert_id, user_ids=orphans, now=ctx.now, actor=actor, actor_label=ctx.actor_label
+        )
+    if adds:  # due dates only move later: a removed route never changes one
+        written += certification_services.record_due_dates_apply(
+            certification_id=cert_id, due_dates=due_dates, now=ctx.now, actor=actor, actor_label=ctx.actor_label
+        )
+    return written

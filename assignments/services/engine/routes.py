@@ -1,0 +1,265 @@
+"""Route steps of one assignment: remove the routes no longer reached, move due dates, insert new ones.
+
+Every route change is audited in the same statement's set (one audit row per route) through the
+certifications' audit builder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+from certifications.models import CertificationRecord
+from certifications.services.audit import audit_rows_sql
+from certifications.sql import Sql
+
+from ... import sql
+from ...models import Assignment, AssignmentException, ExceptionStatus, RouteState, UserAssignment
+from ...types import assignment_name, reached_user_ids
+from .checks import exception_case
+from .context import Context
+from .due import DueSql
+
+ROUTE = UserAssignment._meta.db_table
+EXC = AssignmentException._meta.db_table
+RECORD = CertificationRecord._meta.db_table
+
+
+def execute(statement: Sql) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(statement.text, [sql.param_datetime(p) for p in statement.params])
+        return cursor.rowcount
+
+
+def route_audit(ctx: Context, *, rows: Sql | str, action: str, before: Sql | str = "NULL", after: Sql | str = "NULL"):
+    """One audit row per route row ``ua`` of ``rows``."""
+    return audit_rows_sql(
+        rows=rows,
+        user_id="ua.user_id",
+        subject="route",
+        action=action,
+        now=ctx.now,
+        certification_id=ctx.certification.pk,
+        before=before,
+        after=after,
+        actor=ctx.actor,
+        actor_label=ctx.actor_label,
+    )
+
+
+def route_json(assignment: Assignment) -> Sql:
+    """Audit JSON of a route row ``ua``."""
+    return sql.json_of(
+        {
+            "assignment": str(int(assignment.pk)),
+            "type": f"'{assignment.type}'",
+            "name": Sql.of("CAST({name} AS text)", name=Sql.value(assignment_name(assignment))),
+            "state": "ua.state",
+            "due_date": sql.iso("ua.due_date"),
+        }
+    )
+
+
+@dataclass
+class RouteChanges:
+    """What one run changed in the routes: the later steps skip what cannot have anything to do."""
+
+    written: int = 0
+    removed: int = 0
+    updated: int = 0
+    inserted: int = 0
+    inserted_exception: int = 0
+
+    def add(self, other: RouteChanges) -> None:
+        self.written += other.written
+        self.removed += other.removed
+        self.updated += other.updated
+        self.inserted += other.inserted
+        self.inserted_exception += other.inserted_exception
+
+    @property
+    def any_route(self) -> bool:
+        return bool(self.removed or self.updated or self.inserted)
+
+
+def reached_sql(ctx: Context, assignment: Assignment) -> Sql:
+    """(user_id): the learners the assignment reaches, within the scope."""
+    return Sql.of(
+        "(SELECT q.id AS user_id FROM ({reached}) q WHERE 1=1{scope})",
+        reached=Sql(*reached_user_ids(assignment).query.sql_with_params()),
+        scope=ctx.scope.sql("q.id"),
+    )
+
+
+def routes_remove(ctx: Context, assignment: Assignment, gone: Sql) -> int:
+    """Audit, detach their exceptions (closing open ones), and delete the routes ``ua`` matching ``gone``."""
+    removed = execute(
+        route_audit(
+            ctx,
+            rows=Sql.of("{route} ua WHERE {gone}", route=ROUTE, gone=gone),
+            action="route_removed",
+            before=route_json(assignment),
+        )
+    )
+    if not removed:
+        return 0
+    open_, resolved = Sql.value(ExceptionStatus.OPEN), Sql.value(ExceptionStatus.RESOLVED)
+    written = removed + execute(
+        Sql.of(
+            "UPDATE {exc} SET route_id = NULL, status = CASE WHEN status = {open} THEN {resolved} ELSE status END, "
+            "resolved_at = CASE WHEN status = {open} THEN {now} ELSE resolved_at END "
+            "WHERE route_id IN (SELECT ua.id FROM {route} ua WHERE {gone})",
+            exc=EXC,
+            open=open_,
+            resolved=resolved,
+            now=Sql.value(ctx.now),
+            route=ROUTE,
+            gone=gone,
+        )
+    )
+    return written + execute(
+        Sql.of("DELETE FROM {route} WHERE id IN (SELECT ua.id FROM {route} ua WHERE {gone})", route=ROUTE, gone=gone)
+    )
+
+
+def routes_gone(ctx: Context, assignment: Assignment) -> Sql:
+    """1. Routes ``ua`` in scope that the assignment no longer reaches."""
+    return Sql.of(
+        "ua.assignment_id = {assignment}{scope} "
+        "AND NOT EXISTS (SELECT 1 FROM {reached} r WHERE r.user_id = ua.user_id)",
+        assignment=Sql.value(assignment.pk),
+        scope=ctx.scope.sql("ua.user_id"),
+        reached=reached_sql(ctx, assignment),
+    )
+
+
+def all_routes(assignment: Assignment) -> Sql:
+    return Sql.of("ua.assignment_id = {assignment}", assignment=Sql.value(assignment.pk))
+
+
+def existing_checked_sql(ctx: Context, assignment: Assignment, *, keep_override: bool = True) -> Sql:
+    """SQL over the assignment's existing routes in scope: (route_id, due_date, exc) by its current rule."""
+    rule = DueSql.of(assignment, assigned_at=Sql("r.assigned_at"))
+    due = Sql.of("COALESCE(r.due_override, {due})", due=rule.due) if keep_override else rule.due
+    values = Sql.of(
+        "SELECT r.id AS route_id, r.user_id, {due} AS v_due, {unknown} AS v_unknown FROM {route} r{joins} "
+        "WHERE r.assignment_id = {assignment}{scope}",
+        due=due,
+        unknown=rule.unknown,
+        route=ROUTE,
+        joins=rule.joins,
+        assignment=Sql.value(assignment.pk),
+        scope=ctx.scope.sql("r.user_id"),
+    )
+    return Sql.of(
+        "SELECT n.route_id, n.v_due AS due_date, {case} AS exc FROM ({values}) n "
+        "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}",
+        case=exception_case(ctx, user="n.user_id", due="n.v_due", unknown="n.v_unknown"),
+        values=values,
+        record=RECORD,
+        certification=Sql.value(ctx.certification.pk),
+    )
+
+
+def due_preview_sql(ctx: Context, proposed: Assignment) -> Sql:
+    """SQL counting, for an unsaved due-date change, the routes it moves and those that would fall into exception."""
+    moved = sql.distinct("ua.due_date", "v.due_date")
+    active = Sql.value(RouteState.ACTIVE)
+    return Sql.of(
+        "SELECT SUM(CASE WHEN {moved} THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN {moved} AND v.exc <> '' AND ua.state = {active} THEN 1 ELSE 0 END) "
+        "FROM {route} ua JOIN ({checked}) v ON v.route_id = ua.id WHERE ua.state IN ({active}, {exception})",
+        moved=moved,
+        active=active,
+        route=ROUTE,
+        checked=existing_checked_sql(ctx, proposed, keep_override=False),
+        exception=Sql.value(RouteState.EXCEPTION),
+    )
+
+
+def due_dates_update(ctx: Context, assignment: Assignment) -> int:
+    """2. Existing routes whose due date changed get it, and the checks run again.
+
+    A dismissed route ("Do not assign") is checked again only when its due date moves out.
+    """
+    out = f"(v.due_date IS NULL OR ({ROUTE}.due_date IS NOT NULL AND v.due_date > {ROUTE}.due_date))"
+    keep = f"({ROUTE}.state = '{RouteState.DISMISSED}' AND NOT {out})"
+    return execute(
+        Sql.of(
+            "UPDATE {route} SET due_date = v.due_date, "
+            "state = CASE WHEN {keep} THEN {route}.state WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, "
+            "exception_type = CASE WHEN {keep} THEN {route}.exception_type ELSE v.exc END, "
+            "resolved = CASE WHEN {keep} THEN {route}.resolved ELSE {false} END "
+            "FROM ({checked}) v WHERE {route}.id = v.route_id AND {moved}",
+            route=ROUTE,
+            keep=keep,
+            exception=RouteState.EXCEPTION,
+            active=RouteState.ACTIVE,
+            false=sql.false(),
+            checked=existing_checked_sql(ctx, assignment),
+            moved=sql.distinct(f"{ROUTE}.due_date", "v.due_date"),
+        )
+    )
+
+
+def routes_insert(ctx: Context, assignment: Assignment) -> tuple[int, int]:
+    """3. Routes that newly reach a learner: due date and checks computed in the same INSERT, audited.
+
+    Returns (routes inserted, of which in exception)."""
+    rule = DueSql.of(assignment, assigned_at=Sql.value(ctx.now))
+    new = Sql.of(
+        "SELECT r.user_id, {due} AS due_date, {unknown} AS unknown FROM {reached} r{joins} "
+        "WHERE NOT EXISTS (SELECT 1 FROM {route} x WHERE x.assignment_id = {assignment} AND x.user_id = r.user_id)",
+        due=rule.due,
+        unknown=rule.unknown,
+        reached=reached_sql(ctx, assignment),
+        joins=rule.joins,
+        route=ROUTE,
+        assignment=Sql.value(assignment.pk),
+    )
+    certification = Sql.value(ctx.certification.pk)
+    insert = Sql.of(
+        "INSERT INTO {route} (assignment_id, certification_id, user_id, assigned_at, due_date, state, "
+        "exception_type, resolved) "
+        "SELECT {assignment}, {certification}, v.user_id, {now}, v.due_date, "
+        "CASE WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, v.exc, {false} "
+        "FROM (SELECT n.user_id, n.due_date, {case} AS exc FROM ({new}) n "
+        "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}) v "
+        "WHERE {true} ON CONFLICT DO NOTHING",
+        route=ROUTE,
+        assignment=Sql.value(assignment.pk),
+        certification=certification,
+        now=Sql.value(ctx.now),
+        exception=RouteState.EXCEPTION,
+        active=RouteState.ACTIVE,
+        false=sql.false(),
+        case=exception_case(ctx, user="n.user_id", due="n.due_date", unknown="n.unknown"),
+        new=new,
+        record=RECORD,
+        true=sql.true(),
+    )
+    after = route_json(assignment)
+    if sql.is_postgres():
+        # One statement: the audit rows are the inserted rows (data-modifying CTE, run whether read or not).
+        statement = Sql.of(
+            "WITH ua AS ({insert} RETURNING user_id, state, due_date), a AS ({audit} RETURNING 1) "
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = '{exception}' THEN 1 ELSE 0 END), 0) FROM ua",
+            insert=insert,
+            audit=route_audit(ctx, rows="ua", action="route_added", after=after),
+            exception=RouteState.EXCEPTION,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement.text, [sql.param_datetime(p) for p in statement.params])
+            inserted, in_exception = cursor.fetchone()
+        return int(inserted), int(in_exception)
+    returning = insert + " RETURNING id, state"
+    with connection.cursor() as cursor:
+        cursor.execute(returning.text, [sql.param_datetime(p) for p in returning.params])
+        rows = cursor.fetchall()
+    ids = [row[0] for row in rows]
+    for start in range(0, len(ids), 500):
+        chunk = Sql.values(ids[start : start + 500])
+        rows_sql = Sql.of("{route} ua WHERE ua.id IN ({ids})", route=ROUTE, ids=chunk)
+        execute(route_audit(ctx, rows=rows_sql, action="route_added", after=after))
+    return len(ids), sum(1 for row in rows if row[1] == RouteState.EXCEPTION)
