@@ -23,11 +23,25 @@ EVENT_TARGET_FIELDS = {
 }
 
 
+RELATIVE_MISSING = {
+    "amount": "Enter how many days, weeks, months or years the learner has.",
+    "unit": "Choose days, weeks, months or years.",
+    "event": "Choose the event the due date is relative to.",
+}
+
+
 class DueDateForm(forms.Form):
     """The Assignment due date dialog: none, Fixed date (in the administrator's timezone) or Relative to event."""
 
     kind = forms.ChoiceField(
-        label="Assignment due date", choices=DueKind.choices, widget=forms.RadioSelect, initial=DueKind.NONE
+        label="Assignment due date",
+        choices=DueKind.choices,
+        widget=forms.RadioSelect,
+        initial=DueKind.NONE,
+        error_messages={
+            "required": "Choose the assignment due date: No due date, Fixed date or Relative to event.",
+            "invalid_choice": "Choose the assignment due date: No due date, Fixed date or Relative to event.",
+        },
     )
     fixed_at = DateTimeField(
         label="Fixed date",
@@ -66,9 +80,9 @@ class DueDateForm(forms.Form):
         if kind == DueKind.FIXED and not data.get("fixed_at"):
             self.add_error("fixed_at", "Enter the date and time.")
         if kind == DueKind.RELATIVE:
-            for name in ("amount", "unit", "event"):
-                if not data.get(name):
-                    self.add_error(name, "This field is required for a relative due date.")
+            for name, missing in RELATIVE_MISSING.items():
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, missing)
             target = EVENT_TARGET_FIELDS.get(data.get("event"))
             if target and not data.get(target):
                 self.add_error(target, "Choose what the event refers to.")

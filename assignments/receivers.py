@@ -1,18 +1,26 @@
 """Directory and course events → Celery tasks that recompute exactly the affected learners.
 
-Receivers only decide what to enqueue; the tasks call the engine. The signals are sent inside
+Receivers only decide what to enqueue; the tasks call the engine. The exception are deletions that
+the database cascades (``pre_delete``): the routes about to vanish are removed by a service first, so
+that they are audited like any other removal. The signals are sent inside
 the change's transaction, and the tasks are recorded in the outbox in that same transaction: a
 rollback leaves no work behind, a commit hands the work to Celery (decision 0060).
 """
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
+from certifications.models import Certification
+from courses.models import Course
 from courses.signals import course_completed
+from directory.models import Position, ProfileDateField
 from directory.signals import audience_members_changed, first_login, job_assignments_changed, profile_date_changed
 from outbox.services import enqueue as _enqueue
 
 from .models import Assignment, AssignmentType, DueEvent, DueKind
+from .selectors import ROUTE_TARGET_FIELDS
 
 
 def _relative(event: str, **target) -> Q:
@@ -106,4 +114,71 @@ def on_course_completed(sender, user_id: int, course_id: int, actor_id: int | No
         [user_id],
         actor_id=actor_id,
         actor_label="Course completed",
+    )
+
+
+# --- deletions that cascade to assignments or leave their due-date rule without an event -----------
+
+
+def _origin_model(origin):
+    return origin.model if isinstance(origin, QuerySet) else type(origin)
+
+
+def _deleted_label(origin) -> str:
+    """ "Audience 'Sales' deleted", "Users deleted": who acted, in the learners' change log."""
+    if isinstance(origin, QuerySet):
+        return f"{str(origin.model._meta.verbose_name_plural).capitalize()} deleted"
+    name = origin.get_full_name() if hasattr(origin, "get_full_name") else str(origin)
+    return f"{str(origin._meta.verbose_name).capitalize()} '{name or origin}' deleted"
+
+
+def _departing_user_ids(origin) -> list[int]:
+    user = get_user_model()
+    if isinstance(origin, QuerySet) and origin.model is user:
+        return list(origin.values_list("pk", flat=True))
+    return [origin.pk] if isinstance(origin, user) else []
+
+
+@receiver(pre_delete, sender=Assignment, dispatch_uid="assignments.assignment_cascade_delete")
+def on_assignment_cascade_delete(sender, instance: Assignment, origin=None, **kwargs) -> None:
+    """An assignment deleted with its audience, organisation, position, manager, user or group: its routes
+    are removed and audited, and its learners' records follow, before the cascade drops them. Deleting
+    the assignment itself (the service did this already) or its certification (everything goes) skips."""
+    from .services.rules import assignment_cascade_delete
+
+    if origin is None or _origin_model(origin) in (Assignment, Certification):
+        return
+    assignment_cascade_delete(
+        assignment=instance, actor_label=_deleted_label(origin), departing_user_ids=_departing_user_ids(origin)
+    )
+
+
+# The model whose deletion leaves a rule without its event: (the rule's field, assignments the deletion
+# removes anyway — those of the deleted certification, or of the deleted position).
+_EVENT_TARGET_FIELDS = {
+    Course: ("due_event_course", None),
+    Certification: ("due_event_certification", "certification"),
+    Position: ("due_event_position", "position"),
+    ProfileDateField: ("due_event_profile_field", None),
+}
+
+
+def on_event_target_delete(sender, instance, origin=None, **kwargs) -> None:
+    """A course, certification, position or profile field that due-date rules count from is deleted: those
+    rules can never give a date again, so their assignments are recomputed once the deletion commits
+    (Completion time unknown, for learners already assigned too — DOMAIN §5)."""
+    from .services.rules import materialise_later
+
+    field, removed_with = _EVENT_TARGET_FIELDS[sender]
+    dependent = Assignment.objects.filter(due_kind=DueKind.RELATIVE, **{field: instance})
+    if removed_with:
+        dependent = dependent.exclude(**{removed_with: instance})
+    label = _deleted_label(instance)
+    for assignment in dependent.select_related(*ROUTE_TARGET_FIELDS).order_by("pk"):
+        materialise_later(assignment=assignment, description=f"{label}: updating the learners of its due date")
+
+
+for _model in _EVENT_TARGET_FIELDS:
+    pre_delete.connect(
+        on_event_target_delete, sender=_model, dispatch_uid=f"assignments.event_target_{_model.__name__}"
     )

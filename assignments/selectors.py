@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from certifications.routes import NO_DUE_DATE, NOT_YET_KNOWN, due_words  # noqa: F401 (NOT_YET_KNOWN: re-exported)
+
 from .models import (
     Assignment,
     AssignmentException,
@@ -20,12 +22,35 @@ from .models import (
 )
 from .types import assignment_name, assignment_reason, kind_of
 
-NOT_YET_KNOWN = "Not yet known"
-
 
 def enrolled_certification_ids(user) -> QuerySet:
     """Certifications any route reaches the user by, even one in exception (the "enrolled" of visibility)."""
     return UserAssignment.objects.filter(user_id=user.pk).values("certification_id")
+
+
+def awaiting_event_routes() -> QuerySet:
+    """Assigned routes whose relative rule's event has not happened yet: they make a learner's missing
+    due date "Not yet known" rather than "No due date" (DOMAIN §3), on every page and in reports."""
+    return UserAssignment.objects.filter(
+        state=RouteState.ACTIVE, due_date__isnull=True, assignment__due_kind=DueKind.RELATIVE
+    )
+
+
+def awaiting_event_user_ids(*, certification_id: int, user_ids: list[int]) -> set[int]:
+    """Of a page of learners, those whose due date is "Not yet known" (one query; for the Completion tab)."""
+    return set(
+        awaiting_event_routes()
+        .filter(certification_id=certification_id, user_id__in=user_ids)
+        .values_list("user_id", flat=True)
+    )
+
+
+def assignment_names(ids) -> dict[int, str]:
+    """Assignments' names by id, for the change log (one query)."""
+    return {
+        assignment.pk: assignment_name(assignment)
+        for assignment in Assignment.objects.filter(pk__in=list(ids)).select_related(*ROUTE_TARGET_FIELDS)
+    }
 
 
 def assignments_for_certification(certification) -> QuerySet:
@@ -54,7 +79,7 @@ def due_date_description(assignment: Assignment) -> str:
     if assignment.due_kind == DueKind.FIXED and assignment.due_fixed_at:
         return moment_in_words(assignment.due_fixed_at)
     if assignment.due_kind != DueKind.RELATIVE:
-        return "No due date"
+        return NO_DUE_DATE
     unit = assignment.due_unit or "days"
     amount = assignment.due_amount or 0
     if amount == 1:
@@ -103,6 +128,7 @@ ROUTE_TARGETS = (
     "assignment__user",
     "assignment__group",
 )
+ROUTE_TARGET_FIELDS = tuple(target.removeprefix("assignment__") for target in ROUTE_TARGETS)
 
 
 def route_labels(*, certification_id: int, user_ids: list[int]) -> dict[int, list[str]]:
@@ -152,12 +178,7 @@ def routes_for_learner(*, user, certification) -> list[LearnerRoute]:
         if assignment.group_id:
             verb = "Self-enrolled in" if assignment.group_id in self_enrolled else "Added to"
             reason = f"{verb} group '{assignment.group.name}'"
-        if route.due_date is not None:
-            due_text = ""
-        elif assignment.due_kind == DueKind.RELATIVE:
-            due_text = NOT_YET_KNOWN
-        else:
-            due_text = "No due date"
+        due_text = "" if route.due_date is not None else due_words(awaiting=assignment.due_kind == DueKind.RELATIVE)
         result.append(
             LearnerRoute(
                 assignment_id=assignment.pk,

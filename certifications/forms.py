@@ -121,7 +121,22 @@ class SearchForm(forms.Form):
 
 
 class DueDateForm(forms.Form):
+    """A new due date, or the explicit choice of none: an empty form means nothing and is refused."""
+
     due_date = DateTimeField(label="Due date")
+    no_due_date = forms.BooleanField(
+        label="No due date", required=False, help_text="Clear the learner's due date (you will be asked to confirm)."
+    )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data.get("no_due_date") and data.get("due_date"):
+            self.add_error("due_date", "Enter a due date or choose “No due date”, not both.")
+        elif not data.get("no_due_date") and not data.get("due_date"):
+            self.add_error("due_date", "Enter a due date, or choose “No due date” to clear it. Nothing was saved.")
+        return data
 
 
 class RecordStateForm(forms.Form):

@@ -95,6 +95,53 @@ def record_state_errors(values: dict, *, now: dt.datetime) -> dict[str, str]:
     return errors
 
 
+def same_moment(a: dt.datetime | None, b: dt.datetime | None) -> bool:
+    """Whether two dates are the same to the minute (what the editor's date fields show and take)."""
+    if a is None or b is None:
+        return a is b
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
+def unchanged(before: dict, after: dict) -> bool:
+    """Whether ``after`` says what ``before`` says, dates to the minute: saving it would change nothing."""
+    for field, value in after.items():
+        old = before.get(field)
+        if isinstance(value, dt.datetime) or isinstance(old, dt.datetime):
+            if not same_moment(old, value):
+                return False
+        elif old != value:
+            return False
+    return True
+
+
+def corrected_values(values: dict) -> dict:
+    """A correction as it will be saved: a certified record is due when it expires (DOMAIN §2, §6)."""
+    if values.get("status") == RecordStatus.CERTIFIED and values.get("expiry_date"):
+        return {**values, "due_date": values["expiry_date"]}
+    return values
+
+
+HISTORY_STATUSES = (RecordStatus.CERTIFIED, RecordStatus.EXPIRED)
+
+
+def history_record_errors(values: dict, *, now: dt.datetime, unassigned: bool) -> dict[str, str]:
+    """A history record's fields: its status's rules, and the dates of the period it records.
+
+    A history record that an unassignment left may be of a period never completed; any other is a past
+    certification (certified or expired), so it needs when it was completed and when it expires(d).
+    """
+    errors = record_state_errors(values, now=now)
+    if not values.get("archived_at"):
+        errors["archived_at"] = "Say when this record was archived."
+    if not unassigned:
+        if values.get("status") not in HISTORY_STATUSES:
+            errors.setdefault("status", "A history record is a past certification: choose Certified or Expired.")
+        for field, name in (("completion_date", "completion date"), ("expiry_date", "expiry date")):
+            if not values.get(field):
+                errors.setdefault(field, f"A history record needs its {name}.")
+    return errors
+
+
 def _label(choices, value) -> str:
     return dict(choices.choices).get(value, value or "none")
 

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from certlms.when import format_datetime
 
 from .models import Certification, CertificationRecord
+from .routes import due_words
 
 
 class CertificationTable(tables.Table):
@@ -23,13 +24,24 @@ class CertificationTable(tables.Table):
         attrs = {"class": "table"}
 
 
+class DueDateColumn(tables.Column):
+    """A due date, or why there is none: "Not yet known" while the rule's event is awaited, else "No due date"."""
+
+    empty_values = ()
+
+    def render(self, record, table, value, bound_column, **kwargs):
+        if value is None:
+            return due_words(awaiting=record.user_id in table.awaiting)
+        return format_datetime(value)
+
+
 class RecordTable(tables.Table):
     name = tables.Column(
         verbose_name="Name", accessor="user__last_name", order_by=("user__last_name", "user__first_name")
     )
     status = tables.Column(verbose_name="Status")
     renewal_status = tables.Column(verbose_name="Renewal status")
-    due_date = tables.Column(verbose_name="Due date", default="Not yet known")
+    due_date = DueDateColumn(verbose_name="Due date")
     expiry_date = tables.Column(verbose_name="Expiry date", default="")
     routes = tables.Column(verbose_name="Assignment routes", empty_values=(), orderable=False)
     edit = tables.Column(
@@ -49,9 +61,7 @@ class RecordTable(tables.Table):
     def __init__(self, *args, routes: dict[int, list[str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.routes = routes or {}
-
-    def render_due_date(self, value):
-        return format_datetime(value)
+        self.awaiting: set[int] = set()  # learners whose due date is "Not yet known" (filled per page)
 
     def render_expiry_date(self, value):
         return format_datetime(value)

@@ -15,11 +15,23 @@ class EnrolForm(forms.Form):
     """Which group of this certification the learner enrols in (the server checks the rest)."""
 
     group = IdModelChoiceField(
-        queryset=Group.objects.none(),
-        error_messages={"invalid_choice": "That group no longer exists. Please choose again."},
+        queryset=Group.objects.all(),
+        error_messages={
+            "required": "Choose a group to enrol in.",
+            "invalid_choice": "That group no longer exists. Please choose again.",
+        },
     )
     enrolment_key = forms.CharField(label="Enrolment key", required=False, strip=False, max_length=1000)
 
     def __init__(self, *args, certification: Certification, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = Group.objects.filter(certification=certification)
+        self.certification = certification
+
+    def clean_group(self) -> Group:
+        """A group of another certification is refused for what it is, not as a missing one."""
+        group = self.cleaned_data["group"]
+        if group.certification_id != self.certification.pk:
+            raise forms.ValidationError(
+                f"That group does not belong to {self.certification.fullname}. Please choose again."
+            )
+        return group

@@ -36,6 +36,7 @@ from assignments.services.groups import (
 )
 from certifications.models import Certification, CertificationRecord, CourseSet, RecordStatus
 from certifications.periods import Period, add_period
+from certifications.routes import due_words
 from certifications.selectors import PathProgress, paths_progress
 
 
@@ -167,8 +168,7 @@ class Overview:
     @property
     def due_text(self) -> str:
         """For a record without a due date: "Not yet known" while an event is awaited, else "No due date"."""
-        waiting = any(r.due_text == NOT_YET_KNOWN for r in self.routes if r.state == RouteState.ACTIVE)
-        return NOT_YET_KNOWN if waiting else "No due date"
+        return due_words(awaiting=any(r.due_text == NOT_YET_KNOWN for r in self.routes if r.state == RouteState.ACTIVE))
 
 
 def overview(*, certification: Certification, user, now: datetime | None = None) -> Overview:

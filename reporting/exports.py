@@ -1,11 +1,17 @@
 """Exports of a filtered report: CSV streamed as rows are read; Excel and ODS written row by row to a
 temporary file (openpyxl's write-only mode; content.xml streamed into the zip) and then streamed back.
 Memory stays flat whatever the row count.
+
+No exported cell ever runs as a formula: text starting with =, +, -, @, tab or carriage return is
+neutralised in every format. The CSV starts with a byte order mark, so that Excel reads it as UTF-8.
+Excel and ODS cells are typed: dates are date cells (in the viewer's date format), numbers numbers,
+percentages percentages; everything else is a text cell.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import re
 import tempfile
 import zipfile
@@ -13,7 +19,11 @@ from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.formats import date_format, get_format
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from .formatting import Percent, neutralised, spreadsheet_date_format
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -28,11 +38,14 @@ class _Echo:
         return value
 
 
+BOM = "\ufeff"
+
+
 def csv_lines(headings: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow(headings)
+    yield BOM + writer.writerow([neutralised(heading) for heading in headings])
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([neutralised(cell) for cell in row])
 
 
 def _filename(name: str, extension: str) -> str:
@@ -46,12 +59,32 @@ def csv_response(name: str, headings: list[str], rows: Iterable[list[str]]) -> S
     return response
 
 
-def write_xlsx(target, headings: list[str], rows: Iterable[list[str]]) -> None:
+def _text(value: str) -> str:
+    return neutralised(_XML_INVALID.sub("", value))
+
+
+def _xlsx_cell(sheet, value, date_format: str) -> WriteOnlyCell:
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = date_format
+    elif isinstance(value, Percent):
+        cell = WriteOnlyCell(sheet, value=value.value / 100)
+        cell.number_format = "0%"
+    elif isinstance(value, int | float):
+        cell = WriteOnlyCell(sheet, value=value)
+    else:
+        cell = WriteOnlyCell(sheet, value=_text(value))
+        cell.data_type = "s"  # a string, even one a spreadsheet would take for a formula
+    return cell
+
+
+def write_xlsx(target, headings: list[str], rows: Iterable[list]) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Report")
-    sheet.append(headings)
+    date_format = spreadsheet_date_format()
+    sheet.append([_xlsx_cell(sheet, heading, date_format) for heading in headings])
     for row in rows:
-        sheet.append([_XML_INVALID.sub("", cell) for cell in row])
+        sheet.append([_xlsx_cell(sheet, value, date_format) for value in row])
     workbook.save(target)
 
 
@@ -61,23 +94,65 @@ _ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
  <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
 </manifest:manifest>
 """
-_ODS_HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+_ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
     'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-    '<office:body><office:spreadsheet><table:table table:name="Report">'
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"'
 )
+# Date cells in the viewer's short date format (day, month, year in its order, with its separator).
+_ODS_NUMBER_PARTS = {
+    "d": '<number:day number:style="long"/>',
+    "j": "<number:day/>",
+    "m": '<number:month number:style="long"/>',
+    "n": "<number:month/>",
+    "Y": '<number:year number:style="long"/>',
+    "y": "<number:year/>",
+    "b": '<number:month number:textual="true"/>',
+    "M": '<number:month number:textual="true"/>',
+    "F": '<number:month number:textual="true" number:style="long"/>',
+}
+
+
+def _ods_head() -> str:
+    parts = "".join(
+        _ODS_NUMBER_PARTS.get(ch, f"<number:text>{escape(ch)}</number:text>") for ch in get_format("SHORT_DATE_FORMAT")
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {_ODS_NAMESPACES} office:version="1.2">'
+        f'<office:automatic-styles><number:date-style style:name="N1">{parts}</number:date-style>'
+        '<style:style style:name="cedate" style:family="table-cell" style:data-style-name="N1"/>'
+        '<number:percentage-style style:name="N2"><number:number number:decimal-places="0" '
+        'number:min-integer-digits="1"/><number:text>%</number:text></number:percentage-style>'
+        '<style:style style:name="cepercent" style:family="table-cell" style:data-style-name="N2"/>'
+        "</office:automatic-styles>"
+        '<office:body><office:spreadsheet><table:table table:name="Report">'
+    )
+
+
 _ODS_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
 
 
-def _ods_row(cells: list[str]) -> str:
-    parts = ["<table:table-row>"]
-    for cell in cells:
-        text = escape(_XML_INVALID.sub("", cell))
-        parts.append(f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>')
-    parts.append("</table:table-row>")
-    return "".join(parts)
+def _ods_typed(attributes: str, text: str) -> str:
+    return f"<table:table-cell {attributes}><text:p>{text}</text:p></table:table-cell>"
+
+
+def _ods_cell(value) -> str:
+    if isinstance(value, datetime.date):
+        shown = escape(date_format(value, "SHORT_DATE_FORMAT"))
+        attributes = f'table:style-name="cedate" office:value-type="date" office:date-value="{value.isoformat()}"'
+        return _ods_typed(attributes, shown)
+    if isinstance(value, Percent):
+        attributes = f'table:style-name="cepercent" office:value-type="percentage" office:value="{value.value / 100}"'
+        return _ods_typed(attributes, f"{value.value}%")
+    if isinstance(value, int | float):
+        return _ods_typed(f'office:value-type="float" office:value="{value}"', str(value))
+    return _ods_typed('office:value-type="string"', escape(_text(value)))
+
+
+def _ods_row(cells: list) -> str:
+    return "<table:table-row>" + "".join(_ods_cell(cell) for cell in cells) + "</table:table-row>"
 
 
 def write_ods(target, headings: list[str], rows: Iterable[list[str]]) -> None:
@@ -87,7 +162,7 @@ def write_ods(target, headings: list[str], rows: Iterable[list[str]]) -> None:
         )
         archive.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
         with archive.open("content.xml", "w", force_zip64=True) as content:
-            content.write(_ODS_HEAD.encode())
+            content.write(_ods_head().encode())
             content.write(_ods_row(headings).encode())
             for row in rows:
                 content.write(_ods_row(row).encode())
@@ -107,7 +182,7 @@ def run_export_response(run, fmt: str):
     """A report run (``selectors.ReportRun``) exported in ``fmt`` (one of FORMATS): the page's and the API's."""
     from .selectors import export_rows
 
-    rows = export_rows(run.rows, columns=run.columns, sort=run.sort, ctx=run.ctx)
+    rows = export_rows(run.rows, columns=run.columns, sort=run.sort, ctx=run.ctx, typed=fmt != "csv")
     if fmt == "csv":
         return csv_response(run.report.name, run.headings, rows)
     return file_response(fmt, run.report.name, run.headings, rows)

@@ -2,12 +2,57 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from certlms.when import date_formatter
+from django.utils import timezone
+
+from certifications.routes import due_words
+from certlms.when import date_formatter, date_pattern
 
 from .sources import Column
 from .sources.common import PERIOD_UNIT_LABELS
+
+
+def _local_date(value: datetime.datetime) -> datetime.date:
+    return value.astimezone(timezone.get_current_timezone()).date()
+
+
+def spreadsheet_date_format() -> str:
+    """The one date format (certlms.when) as a spreadsheet number format ("d mmm yyyy" for "j M Y")."""
+    excel = {"d": "dd", "j": "d", "m": "mm", "n": "m", "Y": "yyyy", "y": "yy", "b": "mmm", "M": "mmm", "F": "mmmm"}
+    return "".join(excel.get(ch, ch) for ch in date_pattern())
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A percentage cell: typed as a fraction (0.5) shown as "50%"."""
+
+    value: int
+
+
+def cell_typer(column: Column) -> Callable[[object, object], object]:
+    """``type(value, extra)`` → what a spreadsheet cell holds: a date (in the viewer's timezone), a number,
+    a ``Percent``, or the cell's text (``cell_formatter``'s) for every other kind and for empty values."""
+    text = cell_formatter(column)
+    kind = column.kind
+    if kind in ("datetime", "due"):
+        return lambda value, extra: text(value, extra) if value is None else _local_date(value)
+    if kind == "number":
+        return lambda value, extra: "" if value is None else value
+    if kind == "percent":
+        return lambda value, extra: "" if value is None else Percent(value)
+    return text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(text: str) -> str:
+    """Text that a spreadsheet will never run as a formula: one starting with =, +, -, @, tab or carriage
+    return is prefixed with an apostrophe (the OWASP recommendation for CSV injection)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _period(value: str) -> str:
@@ -22,6 +67,9 @@ def cell_formatter(column: Column) -> Callable[[object, object], str]:
     if kind == "datetime":
         date = date_formatter()
         return lambda value, _: "" if value is None else date(value)
+    if kind == "due":
+        date = date_formatter()
+        return lambda value, awaiting: due_words(awaiting=bool(awaiting)) if value is None else date(value)
     if kind in ("choice", "rag"):
         choices = column.choices
         if kind == "rag":

@@ -14,7 +14,8 @@ class AccessRule(models.TextChoices):
 
 class ContentRule(models.TextChoices):
     ALL = "all", "All records"
-    STAFF = "staff", "People who report to the viewer (directly or further down)"
+    DIRECT = "direct", "The viewer's direct reports"
+    STAFF = "staff", "Everyone who reports to the viewer, directly or further down"
     OWN = "own", "The viewer's own records"
 
 

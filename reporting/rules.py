@@ -3,7 +3,8 @@
 Access: site administrators see every report; managers those whose access rule includes
 managers; everyone else those open to all users. A forbidden report answers 404.
 
-Content: the report's content rule, never wider than the viewer's own reach. Site
+Content: the report's content rule (all records, the viewer's direct reports, everyone who reports to
+them at any depth, their own records), never wider than the viewer's own reach. Site
 administrators reach every record; anyone else reaches their own records, and a manager also
 their staff (directly or further down) on reports whose access includes managers. No filter
 or URL parameter can widen this: the scope is applied before any filter.
@@ -61,6 +62,8 @@ def rows_visible_to(queryset: QuerySet, *, report: Report, user: AbstractBaseUse
     own = Q(user_id=user.pk)
     if rule == ContentRule.OWN:
         return queryset.filter(own)
+    if rule == ContentRule.DIRECT:
+        return queryset.filter(user_id__in=staff_user_ids(user.pk, all_levels=False))
     staff = Q(user_id__in=staff_user_ids(user.pk, all_levels=True))
     if rule == ContentRule.STAFF:
         return queryset.filter(staff)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.db.models import Count, F, Q, QuerySet
 
-from .formatting import cell_formatter
+from .formatting import cell_formatter, cell_typer
 from .models import Report
 from .rules import rows_visible_to
 from .sources import Column, QueryContext, Source, get_source
@@ -210,9 +210,11 @@ def keyset_page(
     return page
 
 
-def format_rows(rows, columns: list[ReportColumn]) -> Iterator[list[str]]:
-    """Turn rows of raw values (in ``_aliases`` order) into rows of cell text."""
-    plan = [(cell_formatter(c.column), c.column.date is not None) for c in columns]
+def format_rows(rows, columns: list[ReportColumn], *, typed: bool = False) -> Iterator[list]:
+    """Turn rows of raw values (in ``_aliases`` order) into rows of cell text, or with ``typed`` into the
+    values of spreadsheet cells (dates and numbers typed, the rest text)."""
+    make = cell_typer if typed else cell_formatter
+    plan = [(make(c.column), c.column.date is not None) for c in columns]
     for raw in rows:
         cells, i = [], 0
         for fmt, has_date in plan:
@@ -284,11 +286,12 @@ def status_chart(queryset: QuerySet, *, source: Source, ctx: QueryContext) -> tu
 
 
 def export_rows(
-    queryset: QuerySet, *, columns: list[ReportColumn], sort: Sort, ctx: QueryContext
-) -> Iterator[list[str]]:
-    """Every filtered row as cell text, read through a server-side cursor in chunks."""
+    queryset: QuerySet, *, columns: list[ReportColumn], sort: Sort, ctx: QueryContext, typed: bool = False
+) -> Iterator[list]:
+    """Every filtered row as cell text (``typed``: as spreadsheet cell values), read through a server-side
+    cursor in chunks."""
     raw = _streamed(export_queryset(queryset, columns=columns, sort=sort, ctx=ctx))
-    return format_rows(raw, columns)
+    return format_rows(raw, columns, typed=typed)
 
 
 def _streamed(queryset: QuerySet) -> Iterator[tuple]:

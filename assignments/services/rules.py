@@ -227,20 +227,49 @@ def assignment_delete(*, assignment: Assignment, actor=None, now: dt.datetime | 
 
     now = now or timezone.now()
     with transaction.atomic():
-        sql.certification_lock(assignment.certification_id)
-        certification = Certification.objects.get(pk=assignment.certification_id)
-        affected = UserAssignment.objects.filter(assignment=assignment).count()
-        engine.assignment_routes_remove(assignment=assignment, certification=certification, now=now, actor=actor)
+        affected = _routes_withdraw(assignment=assignment, actor=actor, now=now)
         AssignmentException.objects.filter(assignment=assignment).delete()
         _audit(assignment=assignment, action="deleted", before=_describe(assignment), after=None, actor=actor, now=now)
-        certification_id = assignment.certification_id
         assignment.delete()
-        if affected <= SYNC_LIMIT:
-            engine.records_resync(certification=certification, now=now, actor=actor)
-        else:
-            recompute_later(
-                certification_id=certification_id, actor=actor, description="Removing an assignment from its learners"
-            )
+    return affected
+
+
+def assignment_cascade_delete(
+    *, assignment: Assignment, actor_label: str, departing_user_ids=(), now: dt.datetime | None = None
+) -> int:
+    """An assignment deleted with what it points at (its audience, organisation, position, manager, user or
+    group): its routes are removed as any removal is — audited, the learners' records following — before
+    the database cascade would drop them silently. Learners deleted in the same cascade (``departing``)
+    take their routes, records and log with them, so nothing is written for them.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        if departing_user_ids:
+            UserAssignment.objects.filter(assignment=assignment, user_id__in=list(departing_user_ids)).delete()
+        return _routes_withdraw(assignment=assignment, actor=None, now=now, actor_label=actor_label)
+
+
+def _routes_withdraw(*, assignment: Assignment, actor, now: dt.datetime, actor_label: str = "") -> int:
+    """Remove every route of an assignment (audited) and settle its learners' records: at once for a few,
+    through a recompute job for many. Returns how many learners it reached."""
+    sql.certification_lock(assignment.certification_id)
+    routes = UserAssignment.objects.filter(assignment=assignment)
+    user_ids = tuple(routes.order_by("user_id").values_list("user_id", flat=True)[: SYNC_LIMIT + 1])
+    if not user_ids:
+        return 0
+    affected = len(user_ids) if len(user_ids) <= SYNC_LIMIT else routes.count()
+    certification = Certification.objects.get(pk=assignment.certification_id)
+    engine.assignment_routes_remove(
+        assignment=assignment, certification=certification, now=now, actor=actor, actor_label=actor_label
+    )
+    if affected <= SYNC_LIMIT:
+        engine.records_resync(
+            certification=certification, now=now, actor=actor, user_ids=list(user_ids), actor_label=actor_label
+        )
+    else:
+        recompute_later(
+            certification_id=certification.pk, actor=actor, description="Removing an assignment from its learners"
+        )
     return affected
 
 

@@ -9,16 +9,17 @@ from django.db import transaction
 
 from ..errors import RecordStateError
 from ..models import CertificationRecord, CertificationRecordHistory
-from ..rules import record_state_errors
+from ..rules import corrected_values, history_record_errors, record_state_errors, same_moment, unchanged
 from .audit import RECORD_FIELDS, audit_write, record_snapshot
 
 HISTORY_FIELDS = (*RECORD_FIELDS, "archived_at")
 
 
-def record_due_date_set(
-    *, record: CertificationRecord, due_date: dt.datetime | None, actor, now: dt.datetime
-) -> CertificationRecord:
-    """Set the learner's due date, earlier or later (only an administrator may move it earlier)."""
+def record_due_date_set(*, record: CertificationRecord, due_date: dt.datetime | None, actor, now: dt.datetime) -> bool:
+    """Set the learner's due date, earlier or later (only an administrator may move it earlier), or clear it
+    (``None``). Returns whether anything changed: the same date (to the minute) saves and audits nothing."""
+    if same_moment(record.due_date, due_date):
+        return False
     with transaction.atomic():
         before = {"due_date": record.due_date}
         record.due_date = due_date
@@ -34,15 +35,21 @@ def record_due_date_set(
             now=now,
             actor=actor,
         )
-    return record
+    return True
 
 
-def record_correct(*, record: CertificationRecord, values: dict, actor, now: dt.datetime) -> CertificationRecord:
-    """Correct the record's status, renewal status, path and dates; refused unless they fit the status."""
-    merged = {field: values.get(field, getattr(record, field)) for field in RECORD_FIELDS}
+def record_correct(*, record: CertificationRecord, values: dict, actor, now: dt.datetime) -> bool:
+    """Correct the record's status, renewal status, path and dates; refused unless they fit the status.
+
+    A certified record's due date becomes its expiry date. Returns whether anything changed: a
+    correction that says what the record already says saves and audits nothing.
+    """
+    merged = corrected_values({field: values.get(field, getattr(record, field)) for field in RECORD_FIELDS})
     errors = record_state_errors(merged, now=now)
     if errors:
         raise RecordStateError(errors)
+    if unchanged({field: getattr(record, field) for field in RECORD_FIELDS}, merged):
+        return False
     with transaction.atomic():
         before = record_snapshot(record)
         for field, value in merged.items():
@@ -59,7 +66,7 @@ def record_correct(*, record: CertificationRecord, values: dict, actor, now: dt.
             now=now,
             actor=actor,
         )
-    return record
+    return True
 
 
 def _history_snapshot(history: CertificationRecordHistory) -> dict:
@@ -71,15 +78,16 @@ def _history_snapshot(history: CertificationRecordHistory) -> dict:
 def history_save(
     *, history: CertificationRecordHistory, values: dict, actor, now: dt.datetime
 ) -> CertificationRecordHistory:
-    """Add (``history.pk`` is None) or edit a history record of a learner."""
+    """Add (``history.pk`` is None) or edit a history record of a learner; returns whether anything changed
+    (an edit that says what the record already says saves and audits nothing)."""
     merged = {field: values.get(field, getattr(history, field)) for field in HISTORY_FIELDS}
-    errors = record_state_errors(merged, now=now)
-    if not merged.get("archived_at"):
-        errors["archived_at"] = "Say when this record was archived."
+    errors = history_record_errors(merged, now=now, unassigned=history.unassigned)
     if errors:
         raise RecordStateError(errors)
+    adding = history.pk is None
+    if not adding and unchanged({field: getattr(history, field) for field in HISTORY_FIELDS}, merged):
+        return False
     with transaction.atomic():
-        adding = history.pk is None
         before = None if adding else _history_snapshot(CertificationRecordHistory.objects.get(pk=history.pk))
         for field, value in merged.items():
             setattr(history, field, value)
@@ -94,7 +102,7 @@ def history_save(
             now=now,
             actor=actor,
         )
-    return history
+    return True
 
 
 def history_delete(*, history: CertificationRecordHistory, actor, now: dt.datetime) -> None:

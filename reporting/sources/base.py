@@ -34,6 +34,7 @@ OUTPUT_FIELDS: dict[str, Callable[[], models.Field]] = {
     "period": models.CharField,
     "rag": models.CharField,
     "datetime": models.DateTimeField,
+    "due": models.DateTimeField,
     "number": models.IntegerField,
     "percent": models.IntegerField,
 }
@@ -45,7 +46,8 @@ class Column:
 
     ``select`` builds the expression; ``kind`` is one of OUTPUT_FIELDS; ``choices`` maps stored
     values to labels; ``date`` builds a second value carried beside the cell: the date shown beside a
-    red-amber-green status, or the id that ``link`` (a URL name taking one id) points to on the page.
+    red-amber-green status, the id that ``link`` (a URL name taking one id) points to on the page, or
+    (for a due date, kind "due") whether an event is still awaited.
     """
 
     key: str

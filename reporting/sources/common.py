@@ -12,7 +12,8 @@ from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Q, Qu
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 
-from assignments.models import Assignment, RouteState, UserAssignment
+from assignments.models import Assignment, AssignmentType, GroupMember, RouteState, UserAssignment
+from assignments.selectors import awaiting_event_routes
 from assignments.types import REGISTRY
 from certifications.models import (
     CertificationPath,
@@ -109,6 +110,21 @@ def routes_name_list(ctx: QueryContext) -> RawSQL:
     return trusted_sql(list_sql(marked, _routes_from_sql(ctx), "ua.id"), CharField())
 
 
+SELF_ENROLLED = "Self-enrolled"
+ADDED_BY_ADMINISTRATOR = "Added by a site administrator"
+
+
+def group_membership_list(ctx: QueryContext) -> RawSQL:
+    """For each Group route: whether the learner self-enrolled or a site administrator added them."""
+    how = (
+        f"CASE WHEN EXISTS (SELECT 1 FROM {_table(GroupMember)} gm WHERE gm.group_id = a.group_id"
+        f" AND gm.user_id = ua.user_id AND gm.self_enrolled) THEN '{SELF_ENROLLED}'"
+        f" ELSE '{ADDED_BY_ADMINISTRATOR}' END"
+    )
+    groups_only = f"{_routes_from_sql(ctx)} AND a.type = '{AssignmentType.GROUP.value}'"
+    return trusted_sql(list_sql(how, groups_only, "ua.id"), CharField())
+
+
 def filter_assignment_type(queryset: QuerySet, value: str, ctx: QueryContext) -> QuerySet:
     """Rows of learners reached by a route of this type (assigned or in exception) for the row's certification."""
     return queryset.filter(
@@ -126,6 +142,7 @@ def filter_assignment_type(queryset: QuerySet, value: str, ctx: QueryContext) ->
 ROUTE_COLUMNS = (
     Column("assignment_type", "Assignment type", routes_type_list, kind="list"),
     Column("assignment_name", "Assignment name", routes_name_list, kind="list"),
+    Column("group_membership", "Group membership", group_membership_list, kind="list"),
 )
 ASSIGNMENT_TYPE_FILTER = Filter(
     "assignment_type",
@@ -271,6 +288,13 @@ def _field(name: str):
     return lambda ctx: F(name)
 
 
+def awaiting_event(ctx: QueryContext) -> Exists:
+    """Whether the row's learner waits for their rule's event: a missing due date is "Not yet known"."""
+    return Exists(
+        awaiting_event_routes().filter(user_id=OuterRef("user_id"), certification_id=OuterRef("certification_id"))
+    )
+
+
 RECORD_COLUMNS = (
     Column("path", "Path", _field("path"), kind="choice", choices=dict(CertificationPath.choices), sortable=True),
     Column("status", "Status", _field("status"), kind="choice", choices=dict(RecordStatus.choices), sortable=True),
@@ -282,7 +306,7 @@ RECORD_COLUMNS = (
         choices=dict(RenewalStatus.choices),
         sortable=True,
     ),
-    Column("due_date", "Due date", _field("due_date"), kind="datetime", sortable=True),
+    Column("due_date", "Due date", _field("due_date"), kind="due", sortable=True, date=awaiting_event),
     Column("completion_date", "Completion date", _field("completion_date"), kind="datetime", sortable=True),
     Column("window_opens", "Window opens", _field("window_opens"), kind="datetime", sortable=True),
     Column("expiry_date", "Expiry date", _field("expiry_date"), kind="datetime", sortable=True),

@@ -152,12 +152,18 @@ def test_checks_run_again_when_the_due_date_changes(now):
     assignment = audience_assignment([user], certification=certification, **fixed(now + dt.timedelta(days=60)))
     assignment_materialise(assignment_id=assignment.pk, now=now)
     assert route(assignment, user).state == RouteState.ACTIVE
+    # Moved earlier: the learner keeps the date they had (never earlier, issue 10), and stays assigned.
     assignment.due_fixed_at = now + dt.timedelta(days=3)
     assignment.save()
     assignment_materialise(assignment_id=assignment.pk, now=now)
+    assert route(assignment, user).state == RouteState.ACTIVE
+    assert route(assignment, user).due_date == now + dt.timedelta(days=60)
+    # A later date too close (30 days needed) raises it; moved out again, it closes by itself.
+    assignment.due_fixed_at = now + dt.timedelta(days=70)
+    assignment.save()
+    assignment_materialise(assignment_id=assignment.pk, now=now + dt.timedelta(days=50))
     assert route(assignment, user).state == RouteState.EXCEPTION
     assert not CertificationRecord.objects.filter(user=user).exists()
-    # Moved out again: the exception closes by itself and the learner is assigned.
     assignment.due_fixed_at = now + dt.timedelta(days=90)
     assignment.save()
     assignment_materialise(assignment_id=assignment.pk, now=now)

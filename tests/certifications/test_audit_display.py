@@ -2,7 +2,8 @@ import zoneinfo
 
 from django.utils import timezone
 
-from certifications.templatetags.certification_tabs import audit_values, audit_words
+from certifications.auditwords import event_words
+from certifications.templatetags.certification_tabs import audit_values
 
 
 def test_change_log_shows_labels_and_dates_in_the_viewers_timezone():
@@ -27,4 +28,4 @@ def test_change_log_shows_labels_and_dates_in_the_viewers_timezone():
 
 
 def test_change_log_actions_read_as_words():
-    assert audit_words("route_added") == "route added"
+    assert event_words("route", "route_added") == "Assignment route: added"

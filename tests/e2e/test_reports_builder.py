@@ -49,7 +49,7 @@ def test_build_a_report_with_assignment_columns_filter_to_group_and_export(trans
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV").click()
-    content = Path(download_info.value.path()).read_text()
+    content = Path(download_info.value.path()).read_text(encoding="utf-8-sig")  # a byte order mark for Excel
     exported = list(csv.DictReader(io.StringIO(content)))
     assert [row["User's name"] for row in exported] == ["Dora Deep"]
     assert exported[0]["Assignment type"] == "Audience; Group"

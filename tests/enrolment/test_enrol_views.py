@@ -113,7 +113,8 @@ def test_group_of_another_certification_is_refused(client, learner, cert):
     elsewhere = builders.group(builders.certification())
     client.force_login(learner)
     response = client.post(reverse("enrolment:enrol", args=[cert.pk]), {"group": elsewhere.pk})
-    assert "no longer exists" in text(response) and not GroupMember.objects.exists()
+    assert f"That group does not belong to {cert.fullname}." in text(response)
+    assert "no longer exists" not in text(response) and not GroupMember.objects.exists()
 
 
 def test_group_closed_after_the_dialog_opened(client, learner, cert):

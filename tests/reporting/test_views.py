@@ -7,6 +7,7 @@ import zipfile
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from reporting import selectors
@@ -147,15 +148,26 @@ def test_large_totals_are_bounded(monkeypatch, admin_user, many_records):
     assert str(selectors.Total(1, True)) == "1 record"
 
 
+def _as_shown(cell) -> str:
+    """A typed Excel cell as the report table shows it (dates in the short format, percentages with %)."""
+    if cell.value is None:
+        return ""
+    if cell.is_date:
+        return date_format(cell.value.date(), "SHORT_DATE_FORMAT")
+    if cell.number_format == "0%":
+        return f"{round(cell.value * 100)}%"
+    return str(cell.value)
+
+
 def exported(client, report, fmt, query=""):
     response = client.get(reverse("reporting:report_export", args=[report.pk, fmt]) + query)
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
     if fmt == "csv":
-        return list(csv.reader(io.StringIO(body.decode())))
+        return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     if fmt == "xlsx":
         sheet = load_workbook(io.BytesIO(body), read_only=True).active
-        return [[cell if cell is not None else "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+        return [[_as_shown(cell) for cell in row] for row in sheet.iter_rows()]
     from odf.opendocument import load
     from odf.table import Table, TableCell, TableRow
 

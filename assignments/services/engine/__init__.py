@@ -197,16 +197,28 @@ def certification_recompute(
     )
 
 
-def assignment_routes_remove(*, assignment: Assignment, certification: Certification, now: dt.datetime, actor) -> int:
-    """Every route of an assignment that is being removed (audited, set-based), in the caller's transaction."""
-    ctx = Context.build(certification=certification, now=now, actor=actor, scope=Scope())
+def assignment_routes_remove(
+    *, assignment: Assignment, certification: Certification, now: dt.datetime, actor, actor_label: str = ""
+) -> int:
+    """Every route of an assignment that is being removed (audited, set-based), in the caller's transaction.
+
+    ``actor_label`` says in words what removed them when no person did ("Audience 'Sales' deleted")."""
+    ctx = Context.build(certification=certification, now=now, actor=actor, scope=Scope(), actor_label=actor_label)
     return routes_remove(ctx, assignment, all_routes(assignment))
 
 
-def records_resync(*, certification: Certification, now: dt.datetime, actor, user_ids: list[int] | None = None) -> int:
+def records_resync(
+    *,
+    certification: Certification,
+    now: dt.datetime,
+    actor,
+    user_ids: list[int] | None = None,
+    actor_label: str = "",
+) -> int:
     """The certification's learner records follow its counting routes again (all learners, or the given ones)."""
     scope = Scope() if user_ids is None else Scope(user_ids=tuple(user_ids))
-    return records_sync(Context.build(certification=certification, now=now, actor=actor, scope=scope))
+    ctx = Context.build(certification=certification, now=now, actor=actor, scope=scope, actor_label=actor_label)
+    return records_sync(ctx)
 
 
 def due_change_counts(*, proposed: Assignment, certification: Certification, now: dt.datetime) -> tuple[int, int]:

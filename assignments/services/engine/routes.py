@@ -15,7 +15,7 @@ from certifications.services.audit import audit_rows_sql
 from certifications.sql import Sql
 
 from ... import sql
-from ...models import Assignment, AssignmentException, ExceptionStatus, RouteState, UserAssignment
+from ...models import Assignment, AssignmentException, ExceptionStatus, ExceptionType, RouteState, UserAssignment
 from ...types import assignment_name, reached_user_ids
 from .checks import exception_case
 from .context import Context
@@ -139,38 +139,75 @@ def all_routes(assignment: Assignment) -> Sql:
 
 
 def existing_checked_sql(ctx: Context, assignment: Assignment, *, keep_override: bool = True) -> Sql:
-    """SQL over the assignment's existing routes in scope: (route_id, due_date, exc) by its current rule."""
+    """SQL over the assignment's existing routes in scope: (route_id, due_date, unknown, exc) by its current rule.
+
+    The due date never moves earlier (DOMAIN §3): a rule made shorter keeps a route's date, and the checks
+    judge that effective date. It may become unknown or none (more time, never less). A realistic due date
+    (``due_override``) is a date: its route is never "Completion time unknown".
+    """
     rule = DueSql.of(assignment, assigned_at=Sql("r.assigned_at"))
     due = Sql.of("COALESCE(r.due_override, {due})", due=rule.due) if keep_override else rule.due
+    unknown = Sql.of("(r.due_override IS NULL AND {unknown})", unknown=rule.unknown) if keep_override else rule.unknown
     values = Sql.of(
-        "SELECT r.id AS route_id, r.user_id, {due} AS v_due, {unknown} AS v_unknown FROM {route} r{joins} "
-        "WHERE r.assignment_id = {assignment}{scope}",
+        "SELECT r.id AS route_id, r.user_id, r.due_date AS old_due, {due} AS rule_due, {unknown} AS v_unknown "
+        "FROM {route} r{joins} WHERE r.assignment_id = {assignment}{scope}",
         due=due,
-        unknown=rule.unknown,
+        unknown=unknown,
         route=ROUTE,
         joins=rule.joins,
         assignment=Sql.value(assignment.pk),
         scope=ctx.scope.sql("r.user_id"),
     )
+    never_earlier = Sql.of(
+        "SELECT m.route_id, m.user_id, m.v_unknown, CASE WHEN m.old_due IS NOT NULL AND m.rule_due IS NOT NULL "
+        "AND m.rule_due < m.old_due THEN m.old_due ELSE m.rule_due END AS v_due FROM ({values}) m",
+        values=values,
+    )
     return Sql.of(
-        "SELECT n.route_id, n.v_due AS due_date, {case} AS exc FROM ({values}) n "
+        "SELECT n.route_id, n.v_due AS due_date, n.v_unknown AS unknown, {case} AS exc FROM ({never_earlier}) n "
         "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}",
         case=exception_case(ctx, user="n.user_id", due="n.v_due", unknown="n.v_unknown"),
-        values=values,
+        never_earlier=never_earlier,
         record=RECORD,
         certification=Sql.value(ctx.certification.pk),
     )
 
 
+def _route_checks(route: str) -> tuple[str, str, str]:
+    """SQL over a route row ``route`` and its checked row ``v``: (changed, kept, decided).
+
+    ``changed``: the checks run again — its due date moved, or its rule started or stopped being unable
+    to give a date (Completion time unknown, for learners already on the route too: DOMAIN §5).
+    ``kept``: a dismissed route ("Do not assign") whose due date did not move out stays dismissed.
+    ``decided``: a route an administrator resolved (Assign, realistic due date) stays assigned when its
+    due date moves later; only a rule that can no longer give a date raises an exception again.
+    """
+    unknown_type = ExceptionType.COMPLETION_TIME_UNKNOWN
+    moved = sql.distinct(f"{route}.due_date", "v.due_date")
+    unknown_changed = (
+        f"((v.unknown AND {route}.exception_type <> '{unknown_type}' AND {route}.state <> '{RouteState.DISMISSED}')"
+        f" OR (NOT v.unknown AND {route}.exception_type = '{unknown_type}'))"
+    )
+    out = f"(v.due_date IS NULL OR ({route}.due_date IS NOT NULL AND v.due_date > {route}.due_date))"
+    kept = f"({route}.state = '{RouteState.DISMISSED}' AND NOT {out})"
+    decided = f"({route}.resolved AND {route}.state = '{RouteState.ACTIVE}' AND NOT v.unknown)"
+    return f"({moved} OR {unknown_changed})", kept, decided
+
+
 def due_preview_sql(ctx: Context, proposed: Assignment) -> Sql:
-    """SQL counting, for an unsaved due-date change, the routes it moves and those that would fall into exception."""
-    moved = sql.distinct("ua.due_date", "v.due_date")
+    """SQL counting, for an unsaved due-date change, the routes it moves and those that would fall into
+    exception: the same checks as ``due_dates_update`` (the saved change clears realistic due dates)."""
+    changed, kept, decided = _route_checks("ua")
     active = Sql.value(RouteState.ACTIVE)
     return Sql.of(
         "SELECT SUM(CASE WHEN {moved} THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN {moved} AND v.exc <> '' AND ua.state = {active} THEN 1 ELSE 0 END) "
+        "SUM(CASE WHEN {changed} AND NOT {kept} AND NOT {decided} AND v.exc <> '' AND ua.state = {active} "
+        "THEN 1 ELSE 0 END) "
         "FROM {route} ua JOIN ({checked}) v ON v.route_id = ua.id WHERE ua.state IN ({active}, {exception})",
-        moved=moved,
+        moved=sql.distinct("ua.due_date", "v.due_date"),
+        changed=changed,
+        kept=kept,
+        decided=decided,
         active=active,
         route=ROUTE,
         checked=existing_checked_sql(ctx, proposed, keep_override=False),
@@ -179,26 +216,24 @@ def due_preview_sql(ctx: Context, proposed: Assignment) -> Sql:
 
 
 def due_dates_update(ctx: Context, assignment: Assignment) -> int:
-    """2. Existing routes whose due date changed get it, and the checks run again.
-
-    A dismissed route ("Do not assign") is checked again only when its due date moves out.
-    """
-    out = f"(v.due_date IS NULL OR ({ROUTE}.due_date IS NOT NULL AND v.due_date > {ROUTE}.due_date))"
-    keep = f"({ROUTE}.state = '{RouteState.DISMISSED}' AND NOT {out})"
+    """2. Existing routes whose due date changed (never earlier) get it, and the checks run again; so do
+    routes whose rule can no longer give a date, or can again (``_route_checks``)."""
+    changed, kept, decided = _route_checks(ROUTE)
+    keep = f"({kept} OR {decided})"
     return execute(
         Sql.of(
             "UPDATE {route} SET due_date = v.due_date, "
             "state = CASE WHEN {keep} THEN {route}.state WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, "
             "exception_type = CASE WHEN {keep} THEN {route}.exception_type ELSE v.exc END, "
             "resolved = CASE WHEN {keep} THEN {route}.resolved ELSE {false} END "
-            "FROM ({checked}) v WHERE {route}.id = v.route_id AND {moved}",
+            "FROM ({checked}) v WHERE {route}.id = v.route_id AND {changed}",
             route=ROUTE,
             keep=keep,
             exception=RouteState.EXCEPTION,
             active=RouteState.ACTIVE,
             false=sql.false(),
             checked=existing_checked_sql(ctx, assignment),
-            moved=sql.distinct(f"{ROUTE}.due_date", "v.due_date"),
+            changed=changed,
         )
     )
 
