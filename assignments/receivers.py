@@ -12,7 +12,8 @@ from courses.signals import course_completed
 from directory.signals import audience_members_changed, first_login, job_assignments_changed, profile_date_changed
 from outbox.services import enqueue as _enqueue
 
-from .models import Assignment, AssignmentType, DueEvent, DueKind
+from .models import Assignment, DueEvent, DueKind
+from .types import AUDIENCE_MEMBERS_CHANGED, JOB_ASSIGNMENTS_CHANGED, listening
 
 
 def _relative(event: str, **target) -> Q:
@@ -46,9 +47,7 @@ def on_audience_members_changed(
     name = Audience.objects.filter(pk=audience_id).values_list("name", flat=True).first()
     if name is not None:
         label = f"Audience '{name}' membership changed"
-        _recompute(
-            Q(type=AssignmentType.AUDIENCE, audience_id=audience_id), user_ids, actor_id=actor_id, actor_label=label
-        )
+        _recompute(listening(AUDIENCE_MEMBERS_CHANGED, audience_id), user_ids, actor_id=actor_id, actor_label=label)
         return
     from certifications.models import CertificationRecord
 
@@ -73,9 +72,7 @@ def on_job_assignments_changed(sender, user_ids: list[int], actor_id: int | None
 
     affected = sorted(set(user_ids) | set(staff_below(user_ids)))
     _recompute(
-        Q(type__in=[AssignmentType.ORGANISATION, AssignmentType.POSITION, AssignmentType.MANAGER])
-        | _relative(DueEvent.POSITION_ASSIGNED)
-        | _relative(DueEvent.JOB_START),
+        listening(JOB_ASSIGNMENTS_CHANGED) | _relative(DueEvent.POSITION_ASSIGNED) | _relative(DueEvent.JOB_START),
         affected,
         actor_id=actor_id,
         actor_label="Job assignment changed",
