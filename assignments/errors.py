@@ -15,3 +15,26 @@ class InvalidDueDate(AssignmentError):
 
 class ResolutionNotAllowed(AssignmentError):
     pass
+
+
+# The groups' errors: a learner's enrol or withdraw request (assignments.services.groups raises them).
+
+
+class EnrolmentError(Exception):
+    """A learner's enrol or withdraw request that cannot be carried out; the message says why."""
+
+
+class NotEnrollable(EnrolmentError):
+    pass
+
+
+class AlreadyEnrolled(EnrolmentError):
+    pass
+
+
+class NotEnrolled(EnrolmentError):
+    pass
+
+
+class WithdrawalNotAllowed(EnrolmentError):
+    pass

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from assignments.errors import AlreadyEnrolled, NotEnrollable, NotEnrolled, WithdrawalNotAllowed
 from assignments.models import (
     Assignment,
     AssignmentException,
@@ -34,26 +35,6 @@ from certifications.models import Certification
 from directory.permissions import is_site_admin
 
 AUDIT_SUBJECT = "group_membership"
-
-
-class EnrolmentError(Exception):
-    """A learner's enrol or withdraw request that cannot be carried out; the message says why."""
-
-
-class NotEnrollable(EnrolmentError):
-    pass
-
-
-class AlreadyEnrolled(EnrolmentError):
-    pass
-
-
-class NotEnrolled(EnrolmentError):
-    pass
-
-
-class WithdrawalNotAllowed(EnrolmentError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,18 @@ the <dialog> to htmx and a whole page otherwise; every action is a plain form po
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from certifications.models import Certification
-from directory.permissions import is_site_admin
+from certlms.dialogs import dialog, leave_dialog
+from certlms.guards import require_site_admin
 
 from ..errors import AssignmentError
 from ..forms import DueDateForm
@@ -30,29 +32,23 @@ PICKER_LIMIT = 50
 
 
 def _certification(request: HttpRequest, certification_id: int) -> Certification:
-    if not is_site_admin(request.user):
-        raise Http404
+    require_site_admin(request.user)
     return get_object_or_404(Certification, pk=certification_id)
 
 
 def _assignment(request: HttpRequest, pk: int) -> Assignment:
-    if not is_site_admin(request.user):
-        raise Http404
+    require_site_admin(request.user)
     return get_object_or_404(
         Assignment.objects.select_related("certification", *TARGET_FIELDS),
         pk=pk,
     )
 
 
-def _dialog(request: HttpRequest, body: str, context: dict) -> HttpResponse:
-    context = {**context, "body": body, "in_dialog": bool(request.htmx)}
-    template = "assignments/_dialog.html" if request.htmx else "assignments/dialog_page.html"
-    return render(request, template, context)
+_dialog = partial(dialog, page="assignments/dialog_page.html")
 
 
 def _back_to_tab(request: HttpRequest, certification_id: int) -> HttpResponse:
-    url = reverse("assignments:tab", args=[certification_id])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return leave_dialog(request, reverse("assignments:tab", args=[certification_id]))
 
 
 def _add_menu(certification: Certification) -> list[dict]:
