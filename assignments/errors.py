@@ -17,6 +17,9 @@ class ResolutionNotAllowed(AssignmentError):
     pass
 
 
+# The groups' errors: a learner's enrol or withdraw request (assignments.services.groups raises them).
+
+
 class EnrolmentError(Exception):
     """A learner's enrol or withdraw request that cannot be carried out; the message says why."""
 

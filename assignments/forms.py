@@ -9,18 +9,13 @@ from certlms.fields import DateTimeField, IdModelChoiceField
 from courses.models import Course
 from directory.models import Position, ProfileDateField
 
-from .models import Assignment, DueEvent, DueKind, ExceptionType, Resolution
+from .models import DUE_EVENT_TARGETS, Assignment, DueEvent, DueKind, ExceptionType, Resolution
 from .services.rules import DueRule
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
-EVENT_TARGET_FIELDS = {
-    DueEvent.POSITION_ASSIGNED: "position",
-    DueEvent.JOB_START: "position",
-    DueEvent.CERTIFICATION_COMPLETION: "certification",
-    DueEvent.COURSE_COMPLETION: "course",
-    DueEvent.PROFILE_DATE: "profile_field",
-}
+# The dialog's field for what each event refers to (an Assignment's due_event_<field>).
+EVENT_TARGET_FIELDS = {event: target.form_field for event, target in DUE_EVENT_TARGETS.items()}
 
 
 RELATIVE_MISSING = {
@@ -67,10 +62,7 @@ class DueDateForm(forms.Form):
             "amount": assignment.due_amount,
             "unit": assignment.due_unit or PeriodUnit.DAYS,
             "event": assignment.due_event,
-            "position": assignment.due_event_position_id,
-            "certification": assignment.due_event_certification_id,
-            "course": assignment.due_event_course_id,
-            "profile_field": assignment.due_event_profile_field_id,
+            **{target.form_field: getattr(assignment, f"{target.field}_id") for target in DUE_EVENT_TARGETS.values()},
         }
         return cls(data=data, initial=initial)
 

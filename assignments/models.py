@@ -1,5 +1,7 @@
 """Assignment rules, groups, per-learner routes, exceptions and recompute jobs."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 
@@ -30,6 +32,29 @@ class DueEvent(models.TextChoices):
     COURSE_COMPLETION = "course_completion", "Course completion"
     PROFILE_DATE = "profile_date", "Profile field date"
     ASSIGNMENT_DATE = "assignment_date", "Assignment date"
+
+
+@dataclass(frozen=True)
+class DueEventTarget:
+    """What a due-date event refers to: the Assignment's field naming it, and the thing in words."""
+
+    field: str
+    what: str
+
+    @property
+    def form_field(self) -> str:
+        """The due-date dialog's field for it ("position", "course", …)."""
+        return self.field.removeprefix("due_event_")
+
+
+# Each due-date event that refers to something, once: engine, rules, forms and selectors read this.
+DUE_EVENT_TARGETS: dict[str, DueEventTarget] = {
+    DueEvent.POSITION_ASSIGNED: DueEventTarget("due_event_position", "a position"),
+    DueEvent.JOB_START: DueEventTarget("due_event_position", "a position"),
+    DueEvent.CERTIFICATION_COMPLETION: DueEventTarget("due_event_certification", "the completion of a certification"),
+    DueEvent.COURSE_COMPLETION: DueEventTarget("due_event_course", "the completion of a course"),
+    DueEvent.PROFILE_DATE: DueEventTarget("due_event_profile_field", "a profile field"),
+}
 
 
 class Group(models.Model):

@@ -19,8 +19,8 @@ from directory.models import Position, ProfileDateField
 from directory.signals import audience_members_changed, first_login, job_assignments_changed, profile_date_changed
 from outbox.services import enqueue as _enqueue
 
-from .models import Assignment, AssignmentType, DueEvent, DueKind
-from .selectors import ROUTE_TARGET_FIELDS
+from .models import Assignment, DueEvent, DueKind
+from .types import AUDIENCE_MEMBERS_CHANGED, JOB_ASSIGNMENTS_CHANGED, TARGET_FIELDS, listening
 
 
 def _relative(event: str, **target) -> Q:
@@ -54,9 +54,7 @@ def on_audience_members_changed(
     name = Audience.objects.filter(pk=audience_id).values_list("name", flat=True).first()
     if name is not None:
         label = f"Audience '{name}' membership changed"
-        _recompute(
-            Q(type=AssignmentType.AUDIENCE, audience_id=audience_id), user_ids, actor_id=actor_id, actor_label=label
-        )
+        _recompute(listening(AUDIENCE_MEMBERS_CHANGED, audience_id), user_ids, actor_id=actor_id, actor_label=label)
         return
     from certifications.models import CertificationRecord
 
@@ -81,9 +79,7 @@ def on_job_assignments_changed(sender, user_ids: list[int], actor_id: int | None
 
     affected = sorted(set(user_ids) | set(staff_below(user_ids)))
     _recompute(
-        Q(type__in=[AssignmentType.ORGANISATION, AssignmentType.POSITION, AssignmentType.MANAGER])
-        | _relative(DueEvent.POSITION_ASSIGNED)
-        | _relative(DueEvent.JOB_START),
+        listening(JOB_ASSIGNMENTS_CHANGED) | _relative(DueEvent.POSITION_ASSIGNED) | _relative(DueEvent.JOB_START),
         affected,
         actor_id=actor_id,
         actor_label="Job assignment changed",
@@ -174,7 +170,7 @@ def on_event_target_delete(sender, instance, origin=None, **kwargs) -> None:
     if removed_with:
         dependent = dependent.exclude(**{removed_with: instance})
     label = _deleted_label(instance)
-    for assignment in dependent.select_related(*ROUTE_TARGET_FIELDS).order_by("pk"):
+    for assignment in dependent.select_related(*TARGET_FIELDS).order_by("pk"):
         materialise_later(assignment=assignment, description=f"{label}: updating the learners of its due date")
 
 

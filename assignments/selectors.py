@@ -11,6 +11,7 @@ from django.utils import timezone
 from certifications.routes import NO_DUE_DATE, NOT_YET_KNOWN, due_words  # noqa: F401 (NOT_YET_KNOWN: re-exported)
 
 from .models import (
+    DUE_EVENT_TARGETS,
     Assignment,
     AssignmentException,
     DueKind,
@@ -20,7 +21,7 @@ from .models import (
     RouteState,
     UserAssignment,
 )
-from .types import assignment_name, assignment_reason, kind_of
+from .types import TARGET_FIELDS, assignment_name, assignment_reason, kind_of
 
 
 def enrolled_certification_ids(user) -> QuerySet:
@@ -49,7 +50,7 @@ def assignment_names(ids) -> dict[int, str]:
     """Assignments' names by id, for the change log (one query)."""
     return {
         assignment.pk: assignment_name(assignment)
-        for assignment in Assignment.objects.filter(pk__in=list(ids)).select_related(*ROUTE_TARGET_FIELDS)
+        for assignment in Assignment.objects.filter(pk__in=list(ids)).select_related(*TARGET_FIELDS)
     }
 
 
@@ -57,8 +58,7 @@ def assignments_for_certification(certification) -> QuerySet:
     """The Assignments tab: every assignment with its targets and the number of learners it reaches."""
     return (
         Assignment.objects.filter(certification=certification)
-        .select_related("audience", "organisation", "position", "manager", "user", "group")
-        .select_related("due_event_position", "due_event_certification", "due_event_course", "due_event_profile_field")
+        .select_related(*TARGET_FIELDS, *{target.field for target in DUE_EVENT_TARGETS.values()})
         .annotate(
             learner_count=Count("user_assignments", filter=Q(user_assignments__state=RouteState.ACTIVE)),
             exception_count=Count("user_assignments", filter=Q(user_assignments__state=RouteState.EXCEPTION)),
@@ -84,24 +84,10 @@ def due_date_description(assignment: Assignment) -> str:
     amount = assignment.due_amount or 0
     if amount == 1:
         unit = unit.rstrip("s")
-    target = {
-        "position_assigned": assignment.due_event_position,
-        "job_start": assignment.due_event_position,
-        "certification_completion": assignment.due_event_certification,
-        "course_completion": assignment.due_event_course,
-        "profile_date": assignment.due_event_profile_field,
-    }.get(assignment.due_event)
+    refers_to = DUE_EVENT_TARGETS.get(assignment.due_event)
+    target = getattr(assignment, refers_to.field) if refers_to else None
     event = assignment.get_due_event_display()
-    suffix = (
-        f" '{target}'"
-        if target is not None
-        else (
-            " (deleted)"
-            if assignment.due_event
-            in {"position_assigned", "job_start", "certification_completion", "course_completion", "profile_date"}
-            else ""
-        )
-    )
+    suffix = f" '{target}'" if target is not None else (" (deleted)" if refers_to else "")
     return f"Complete within {amount} {unit} of {event}{suffix}"
 
 
@@ -120,15 +106,7 @@ class LearnerRoute:
 
 
 # What a route's name and reason read: the assignment's target of every type.
-ROUTE_TARGETS = (
-    "assignment__audience",
-    "assignment__organisation",
-    "assignment__position",
-    "assignment__manager",
-    "assignment__user",
-    "assignment__group",
-)
-ROUTE_TARGET_FIELDS = tuple(target.removeprefix("assignment__") for target in ROUTE_TARGETS)
+ROUTE_TARGETS = tuple(f"assignment__{field}" for field in TARGET_FIELDS)
 
 
 def route_labels(*, certification_id: int, user_ids: list[int]) -> dict[int, list[str]]:

@@ -1,8 +1,12 @@
-"""The registry of assignment types: who each type reaches, its name for reports and its reason.
+"""The registry of assignment types: each type described once.
 
-Adding a type means adding one ``AssignmentKind`` to ``REGISTRY``; the engine only ever asks
-the registry. ``reached_user_ids`` returns one query (a QuerySet of user ids, active users
-only, no duplicates) that the engine embeds in its set-based SQL.
+An ``AssignmentKind`` says who the type reaches, its name for reports and its reason, the
+Assignment field (and so the model) of its target, whether "include children" applies, what
+its Add… picker offers, which directory events change whom it reaches, and whether it is
+materialised at once in the request. Adding a type means adding one entry to ``REGISTRY``:
+the engine, the rules, the selectors, the Assignments tab and the receivers only ever ask the
+registry. ``reached_user_ids`` returns one query (a QuerySet of user ids, active users only,
+no duplicates) that the engine embeds in its set-based SQL.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 
-from directory.models import AudienceMember, JobAssignment, Organisation, Position
+from directory.models import Audience, AudienceMember, JobAssignment, Organisation, Position
 from directory.selectors import staff_user_ids
 
 from .models import Assignment, AssignmentType, GroupMember
@@ -39,6 +44,29 @@ def _tree_user_ids(assignment: Assignment, field: str, model) -> QuerySet:
     return _active_users(id__in=jobs.values("user_id"))
 
 
+# Directory events a type may listen to (the signals of directory.signals that change whom it reaches).
+AUDIENCE_MEMBERS_CHANGED = "audience_members_changed"
+JOB_ASSIGNMENTS_CHANGED = "job_assignments_changed"
+
+
+def _users(search: str) -> QuerySet:
+    words = Q(username__icontains=search) | Q(first_name__icontains=search) | Q(last_name__icontains=search)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(words | Q(email__icontains=search))
+        .order_by("last_name", "first_name", "id")
+    )
+
+
+def _managers(search: str) -> QuerySet:
+    return _users(search).filter(pk__in=JobAssignment.objects.filter(manager__isnull=False).values("manager_id"))
+
+
+def _named(model) -> Callable[[str], QuerySet]:
+    return lambda search: model.objects.filter(Q(name__icontains=search) | Q(idnumber__icontains=search))
+
+
 @dataclass(frozen=True)
 class AssignmentKind:
     type: str
@@ -47,9 +75,31 @@ class AssignmentKind:
     reached: Callable[[Assignment], QuerySet]
     name: Callable[[Assignment], str]
     reason: Callable[[Assignment], str]
+    # What the Add… picker offers for a search text; None: the type is added on pages of its own (``add_view``).
+    picker: Callable[[str], QuerySet] | None = None
+    add_view: str = "assignments:add"
+    include_children: bool = False
+    listens_to: frozenset[str] = frozenset()
+    at_once: bool = False  # one learner: materialised in the request, not in the background
 
     def reached_user_ids(self, assignment: Assignment) -> QuerySet:
         return self.reached(assignment)
+
+    @property
+    def target_model(self):
+        return Assignment._meta.get_field(self.target_field).related_model
+
+    def targets(self, ids: list[int]) -> list:
+        """The chosen targets that exist (users only while active)."""
+        targets = self.target_model.objects.filter(pk__in=ids)
+        if self.target_model is get_user_model():
+            targets = targets.filter(is_active=True)
+        return list(targets)
+
+    def add_url(self, certification_id: int) -> str:
+        if self.picker is None:
+            return reverse(self.add_view, args=[certification_id])
+        return reverse(self.add_view, args=[certification_id, self.type])
 
 
 def _group_reason(assignment: Assignment) -> str:
@@ -68,6 +118,8 @@ REGISTRY: dict[str, AssignmentKind] = {
             ),
             name=lambda a: a.audience.name,
             reason=lambda a: f"Member of audience '{a.audience.name}'",
+            picker=lambda search: Audience.objects.filter(name__icontains=search),
+            listens_to=frozenset({AUDIENCE_MEMBERS_CHANGED}),
         ),
         AssignmentKind(
             type=AssignmentType.GROUP,
@@ -76,6 +128,7 @@ REGISTRY: dict[str, AssignmentKind] = {
             reached=lambda a: _active_users(id__in=GroupMember.objects.filter(group_id=a.group_id).values("user_id")),
             name=lambda a: a.group.name,
             reason=_group_reason,
+            add_view="assignments:group_create",
         ),
         AssignmentKind(
             type=AssignmentType.INDIVIDUAL,
@@ -84,6 +137,8 @@ REGISTRY: dict[str, AssignmentKind] = {
             reached=lambda a: _active_users(id=a.user_id),
             name=lambda a: _user_name(a.user),
             reason=lambda a: "Assigned as an individual",
+            picker=_users,
+            at_once=True,
         ),
         AssignmentKind(
             type=AssignmentType.MANAGER,
@@ -92,6 +147,9 @@ REGISTRY: dict[str, AssignmentKind] = {
             reached=lambda a: _active_users(id__in=staff_user_ids(a.manager_id, all_levels=a.include_children)),
             name=lambda a: _user_name(a.manager),
             reason=lambda a: f"Reports to '{_user_name(a.manager)}'",
+            picker=_managers,
+            include_children=True,
+            listens_to=frozenset({JOB_ASSIGNMENTS_CHANGED}),
         ),
         AssignmentKind(
             type=AssignmentType.ORGANISATION,
@@ -100,6 +158,9 @@ REGISTRY: dict[str, AssignmentKind] = {
             reached=lambda a: _tree_user_ids(a, "organisation", Organisation),
             name=lambda a: a.organisation.name,
             reason=lambda a: f"Member of organisation '{a.organisation.name}'",
+            picker=_named(Organisation),
+            include_children=True,
+            listens_to=frozenset({JOB_ASSIGNMENTS_CHANGED}),
         ),
         AssignmentKind(
             type=AssignmentType.POSITION,
@@ -108,9 +169,26 @@ REGISTRY: dict[str, AssignmentKind] = {
             reached=lambda a: _tree_user_ids(a, "position", Position),
             name=lambda a: a.position.name,
             reason=lambda a: f"Holds position '{a.position.name}'",
+            picker=_named(Position),
+            include_children=True,
+            listens_to=frozenset({JOB_ASSIGNMENTS_CHANGED}),
         ),
     ]
 }
+
+
+# Every type's target field, for select_related of assignments and of routes.
+TARGET_FIELDS = tuple(kind.target_field for kind in REGISTRY.values())
+
+
+def listening(event: str, target_id: int | None = None) -> Q:
+    """The assignments whose reach a directory event changes (of that one target when given)."""
+    found = Q(pk__in=[])
+    for kind in REGISTRY.values():
+        if event in kind.listens_to:
+            of_target = {f"{kind.target_field}_id": target_id} if target_id is not None else {}
+            found |= Q(type=kind.type, **of_target)
+    return found
 
 
 def kind_of(assignment: Assignment) -> AssignmentKind:

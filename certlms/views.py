@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from directory.permissions import is_site_admin
+from .guards import site_admin_required
 
 
 @login_required
@@ -21,10 +21,8 @@ def hello(request: HttpRequest) -> HttpResponse:
     return HttpResponse("hello", content_type="text/plain")
 
 
-@login_required
+@site_admin_required
 def site_administration(request: HttpRequest) -> HttpResponse:
-    if not is_site_admin(request.user):
-        raise Http404
     return render(request, "site_administration.html")
 
 

@@ -1,20 +1,18 @@
 """Site administration pages of the directory that Django's admin does not provide."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+
+from certlms.guards import site_admin_required
 
 from .csv_import import FORMATS, decode_upload, directory_import
 from .forms import DirectoryImportForm
-from .permissions import is_site_admin
 
 
-@login_required
+@site_admin_required
 def directory_import_view(request: HttpRequest) -> HttpResponse:
     """Upload a CSV file of users, job assignments or audience members (site administrators only)."""
-    if not is_site_admin(request.user):
-        raise Http404
     form = DirectoryImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

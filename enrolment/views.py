@@ -5,6 +5,8 @@ action is a plain form post. The server checks visibility on every request (404 
 missing) and the services check the rest.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from assignments.services.enrolment_requests import latest_request, pending_request, request_cancel
 from assignments.services.groups import (
@@ -27,6 +28,7 @@ from assignments.services.groups import (
 )
 from certifications.models import Certification
 from certlms.db import reads_from_replica
+from certlms.dialogs import dialog, leave_dialog
 
 from . import selectors
 from .forms import CatalogueSearchForm, EnrolForm
@@ -39,11 +41,7 @@ def _certification(request: HttpRequest, pk: int) -> Certification:
     return get_object_or_404(visible_certifications(request.user), pk=pk)
 
 
-def _dialog(request: HttpRequest, body: str, context: dict) -> HttpResponse:
-    """The dialog alone for htmx (it opens itself), or a page around the same content."""
-    context = {**context, "body": body, "in_dialog": bool(request.htmx)}
-    template = "assignments/groups/_dialog.html" if request.htmx else "enrolment/dialog_page.html"
-    return render(request, template, context)
+_dialog = partial(dialog, page="enrolment/dialog_page.html")
 
 
 @login_required
@@ -171,7 +169,7 @@ def cancel_request(request: HttpRequest, pk: int) -> HttpResponse:
             return _dialog(request, "enrolment/_enrol_problem.html", {**context, "problem": str(error)})
         messages.success(request, f"Your request to enrol in {certification.fullname} is cancelled.")
         target = reverse("enrolment:overview", args=[certification.pk])
-        return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+        return leave_dialog(request, target)
     enrolment_request = pending_request(certification=certification, learner=request.user)
     if enrolment_request is None:
         raise Http404
@@ -194,7 +192,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             return _dialog(request, "enrolment/_enrol_problem.html", {**context, "problem": str(error)})
         messages.success(request, f"You have withdrawn from {certification.fullname}.")
         target = reverse("enrolment:overview", args=[certification.pk])
-        return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+        return leave_dialog(request, target)
     if member is None:
         raise Http404
     return _dialog(request, "enrolment/_withdraw_confirm.html", context)

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from certifications.models import CertificationRecord
 from certifications.permissions import certification_for_admin, site_admin_required
+from certlms.dialogs import dialog, leave_dialog
 
 from .errors import MessageTextError
 from .forms import MessageForm, PreferenceForm, PreviewForm
@@ -94,7 +94,7 @@ def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"Message {message.get_type_display()} saved.")
                 url = reverse("notifications:tab", args=[certification.pk])
-                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+                return leave_dialog(request, url)
     context = {
         "certification": certification,
         "message": message,
@@ -102,11 +102,8 @@ def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "preview_form": preview_form,
         "preview": preview,
         "placeholders": PLACEHOLDERS,
-        "body": "notifications/_message_form.html",
-        "in_dialog": bool(request.htmx),
     }
-    template = "assignments/_dialog.html" if request.htmx else "notifications/dialog_page.html"
-    return render(request, template, context)
+    return dialog(request, "notifications/_message_form.html", context, page="notifications/dialog_page.html")
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from certlms.db import reads_from_replica
-from directory.permissions import is_site_admin
+from certlms.guards import site_admin_required
 
 from . import exports, rules, selectors, services
 from .errors import ReportError
@@ -90,10 +90,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/report_list.html", {"rows": rows, "nav": "reports", "form": ReportCreateForm()})
 
 
-@login_required
+@site_admin_required
 def report_create(request: HttpRequest) -> HttpResponse:
-    if not is_site_admin(request.user):
-        raise Http404
     form = ReportCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         report = services.report_create(
@@ -216,9 +214,7 @@ def record_of_learning_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return _export(request, _record_of_learning_run(request), fmt)
 
 
-@login_required
+@site_admin_required
 def record_of_learning_edit(request: HttpRequest) -> HttpResponse:
     """Site administration → Record of Learning: Certifications: the embedded report's edit page."""
-    if not is_site_admin(request.user):
-        raise Http404
     return redirect("reporting:report_edit", report_id=services.record_of_learning_report().pk)

@@ -19,19 +19,11 @@ from outbox.services import enqueue
 
 from .. import sql
 from ..errors import DuplicateAssignment, InvalidDueDate
-from ..models import Assignment, AssignmentException, AssignmentType, DueEvent, DueKind, RecomputeJob, UserAssignment
+from ..models import DUE_EVENT_TARGETS, Assignment, AssignmentException, DueKind, RecomputeJob, UserAssignment
 from ..types import REGISTRY, assignment_name
 from . import engine
 
 AUDIT_SUBJECT = "assignment"
-
-_EVENT_TARGETS = {
-    DueEvent.POSITION_ASSIGNED: "due_event_position",
-    DueEvent.JOB_START: "due_event_position",
-    DueEvent.CERTIFICATION_COMPLETION: "due_event_certification",
-    DueEvent.COURSE_COMPLETION: "due_event_course",
-    DueEvent.PROFILE_DATE: "due_event_profile_field",
-}
 
 
 @dataclass(frozen=True)
@@ -51,7 +43,7 @@ class DueRule:
         if self.kind == DueKind.RELATIVE:
             if not self.amount or not self.unit or not self.event:
                 raise InvalidDueDate("Enter the number, the unit and the event of the relative due date.")
-            if self.event in _EVENT_TARGETS and self.target is None:
+            if self.event in DUE_EVENT_TARGETS and self.target is None:
                 raise InvalidDueDate("Choose what the event refers to.")
 
     def apply_to(self, assignment: Assignment) -> None:
@@ -61,20 +53,20 @@ class DueRule:
         assignment.due_amount = self.amount if relative else None
         assignment.due_unit = self.unit if relative else ""
         assignment.due_event = self.event if relative else ""
-        for field in set(_EVENT_TARGETS.values()):
-            wanted = relative and _EVENT_TARGETS.get(self.event) == field
-            setattr(assignment, field, self.target if wanted else None)
+        chosen = DUE_EVENT_TARGETS.get(self.event) if relative else None
+        for field in {target.field for target in DUE_EVENT_TARGETS.values()}:
+            setattr(assignment, field, self.target if chosen is not None and chosen.field == field else None)
 
     @classmethod
     def of(cls, assignment: Assignment) -> DueRule:
-        target_field = _EVENT_TARGETS.get(assignment.due_event)
+        target = DUE_EVENT_TARGETS.get(assignment.due_event)
         return cls(
             kind=assignment.due_kind,
             fixed_at=assignment.due_fixed_at,
             amount=assignment.due_amount,
             unit=assignment.due_unit,
             event=assignment.due_event,
-            target=getattr(assignment, target_field) if target_field else None,
+            target=getattr(assignment, target.field) if target else None,
         )
 
 
@@ -167,7 +159,7 @@ def assignment_create(
     due.validate()
     with transaction.atomic():
         duplicate = Assignment.objects.filter(certification=certification, type=type, **{kind.target_field: target})
-        if type in (AssignmentType.ORGANISATION, AssignmentType.POSITION, AssignmentType.MANAGER):
+        if kind.include_children:
             duplicate = duplicate.filter(include_children=include_children)
         if duplicate.exists():
             raise DuplicateAssignment(f"This certification is already assigned to {kind.label.lower()} '{target}'.")
@@ -181,7 +173,7 @@ def assignment_create(
         due.apply_to(assignment)
         assignment.save()
         _audit(assignment=assignment, action="created", before=None, after=_describe(assignment), actor=actor, now=now)
-        if type == AssignmentType.INDIVIDUAL:
+        if kind.at_once:
             engine.assignment_materialise(assignment_id=assignment.pk, now=now, actor=actor)
         else:
             materialise_later(
@@ -212,7 +204,7 @@ def assignment_due_update(*, assignment: Assignment, due: DueRule, actor=None, n
             actor=actor,
             now=now,
         )
-        if assignment.type == AssignmentType.INDIVIDUAL:
+        if REGISTRY[assignment.type].at_once:
             engine.assignment_materialise(assignment_id=assignment.pk, now=now, actor=actor)
         else:
             materialise_later(assignment=assignment, actor=actor, description="Applying the new due date")

@@ -4,22 +4,24 @@ Site administrators only (404 for everyone else, as for a missing object). Each 
 the <dialog> to htmx and a whole page otherwise; each action is a plain form post.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from assignments.forms_groups import GroupForm, MemberAddForm
 from assignments.models import Group, GroupMember
 from assignments.selectors import due_date_description
 from assignments.services import groups as services
 from certifications.models import Certification
-from directory.permissions import is_site_admin
+from certlms.dialogs import dialog, leave_dialog
+from certlms.guards import require_site_admin
 
 DUE_RELATIONS = [
     "assignment",
@@ -33,8 +35,7 @@ MEMBERS_PAGE_SIZE = 50
 
 
 def _require_admin(request: HttpRequest) -> None:
-    if not is_site_admin(request.user):
-        raise Http404
+    require_site_admin(request.user)
 
 
 def _group(request: HttpRequest, pk: int) -> Group:
@@ -47,14 +48,8 @@ def _due(group: Group) -> str:
     return due_date_description(assignment) if assignment is not None else "No due date"
 
 
-def _dialog(request: HttpRequest, body: str, context: dict) -> HttpResponse:
-    context = {**context, "body": body, "in_dialog": bool(request.htmx)}
-    template = "assignments/groups/_dialog.html" if request.htmx else "assignments/groups/dialog_page.html"
-    return render(request, template, context)
-
-
-def _go(request: HttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+_dialog = partial(dialog, page="assignments/groups/dialog_page.html")
+_go = leave_dialog
 
 
 @login_required

@@ -6,27 +6,26 @@ the <dialog> to htmx and a whole page otherwise; every action is a plain form po
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from certifications.models import Certification
-from directory.models import Audience, JobAssignment, Organisation, Position
-from directory.permissions import is_site_admin
+from certlms.dialogs import dialog, leave_dialog
+from certlms.guards import require_site_admin
 
 from ..errors import AssignmentError
 from ..forms import DueDateForm
-from ..models import Assignment, AssignmentType, RouteState
+from ..models import Assignment, RouteState
 from ..selectors import assignments_for_certification, due_date_description, recent_jobs
 from ..services import rules
 from ..services.enrolment_requests import decidable_requests
-from ..types import REGISTRY, assignment_name
+from ..types import REGISTRY, TARGET_FIELDS, assignment_name
 from .requests import request_rows
 
 MAX_ID = 2**63 - 1  # larger ids cannot even be compared by the database
@@ -36,46 +35,33 @@ REQUESTS_SHOWN = 50  # on the tab; the Enrolment requests page pages through the
 
 
 def _certification(request: HttpRequest, certification_id: int) -> Certification:
-    if not is_site_admin(request.user):
-        raise Http404
+    require_site_admin(request.user)
     return get_object_or_404(Certification, pk=certification_id)
 
 
 def _assignment(request: HttpRequest, pk: int) -> Assignment:
-    if not is_site_admin(request.user):
-        raise Http404
+    require_site_admin(request.user)
     return get_object_or_404(
-        Assignment.objects.select_related(
-            "certification", "audience", "organisation", "position", "manager", "user", "group"
-        ),
+        Assignment.objects.select_related("certification", *TARGET_FIELDS),
         pk=pk,
     )
 
 
-def _dialog(request: HttpRequest, body: str, context: dict) -> HttpResponse:
-    context = {**context, "body": body, "in_dialog": bool(request.htmx)}
-    template = "assignments/_dialog.html" if request.htmx else "assignments/dialog_page.html"
-    return render(request, template, context)
+_dialog = partial(dialog, page="assignments/dialog_page.html")
 
 
 def _back_to_tab(request: HttpRequest, certification_id: int) -> HttpResponse:
-    url = reverse("assignments:tab", args=[certification_id])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return leave_dialog(request, reverse("assignments:tab", args=[certification_id]))
 
 
 def _add_menu(certification: Certification) -> list[dict]:
-    """The Add… menu: one entry per type; Group only when the groups pages are there."""
+    """The Add… menu: one entry per type (a type added on pages of its own only when they are there)."""
     entries = []
-    for type_ in AssignmentType.values:
-        label = REGISTRY[type_].label
-        if type_ == AssignmentType.GROUP:
-            try:
-                url = reverse("assignments:group_create", args=[certification.pk])
-            except NoReverseMatch:
-                continue
-        else:
-            url = reverse("assignments:add", args=[certification.pk, type_])
-        entries.append({"label": label, "url": url})
+    for kind in REGISTRY.values():
+        try:
+            entries.append({"label": kind.label, "url": kind.add_url(certification.pk)})
+        except NoReverseMatch:
+            continue
     return entries
 
 
@@ -110,52 +96,20 @@ def jobs_progress(request: HttpRequest, certification_id: int) -> HttpResponse:
     return render(request, "assignments/_jobs.html", {"certification": certification, **recent_jobs(certification)})
 
 
-def _candidates(type_: str, search: str):
-    """What the picker of a type offers, filtered by the search text."""
-    users = get_user_model().objects.filter(is_active=True)
-    user_search = (
-        Q(username__icontains=search)
-        | Q(first_name__icontains=search)
-        | Q(last_name__icontains=search)
-        | Q(email__icontains=search)
-    )
-    if type_ == AssignmentType.AUDIENCE:
-        qs = Audience.objects.filter(name__icontains=search)
-    elif type_ == AssignmentType.ORGANISATION:
-        qs = Organisation.objects.filter(Q(name__icontains=search) | Q(idnumber__icontains=search))
-    elif type_ == AssignmentType.POSITION:
-        qs = Position.objects.filter(Q(name__icontains=search) | Q(idnumber__icontains=search))
-    elif type_ == AssignmentType.MANAGER:
-        managers = JobAssignment.objects.filter(manager__isnull=False).values("manager_id")
-        qs = users.filter(pk__in=managers).filter(user_search).order_by("last_name", "first_name", "id")
-    else:
-        qs = users.filter(user_search).order_by("last_name", "first_name", "id")
-    return qs[: PICKER_LIMIT + 1]
-
-
-def _target_model(type_: str):
-    return {
-        AssignmentType.AUDIENCE: Audience,
-        AssignmentType.ORGANISATION: Organisation,
-        AssignmentType.POSITION: Position,
-    }.get(type_, get_user_model())
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_add(request: HttpRequest, certification_id: int, type: str) -> HttpResponse:
     """The picker of one type: search, choose one or more, (include children), Add."""
     certification = _certification(request, certification_id)
-    if type not in REGISTRY or type == AssignmentType.GROUP:
+    kind = REGISTRY.get(type)
+    if kind is None or kind.picker is None:
         raise Http404
     errors: list[str] = []
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("targets") if v.isdigit() and int(v) <= MAX_ID]
-        targets = list(_target_model(type).objects.filter(pk__in=ids))
-        if type in (AssignmentType.MANAGER, AssignmentType.INDIVIDUAL):
-            targets = [t for t in targets if t.is_active]
+        targets = kind.targets(ids)
         include_children = request.POST.get("include_children") == "on"
-        send_messages = type == AssignmentType.INDIVIDUAL or request.POST.get("send_enrolment_messages") == "on"
+        send_messages = kind.at_once or request.POST.get("send_enrolment_messages") == "on"
         if not targets:
             errors.append("Choose at least one.")
         added = 0
@@ -178,18 +132,18 @@ def assignment_add(request: HttpRequest, certification_id: int, type: str) -> Ht
                 messages.warning(request, error)
             return _back_to_tab(request, certification.pk)
     search = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in a literal
-    candidates = list(_candidates(type, search))
+    candidates = list(kind.picker(search)[: PICKER_LIMIT + 1])
     return _dialog(
         request,
         "assignments/_picker.html",
         {
             "certification": certification,
             "type": type,
-            "kind": REGISTRY[type],
+            "kind": kind,
             "search": search,
             "candidates": candidates[:PICKER_LIMIT],
             "more": len(candidates) > PICKER_LIMIT,
-            "children": type in (AssignmentType.ORGANISATION, AssignmentType.POSITION, AssignmentType.MANAGER),
+            "children": kind.include_children,
             "errors": errors,
         },
     )

@@ -31,6 +31,7 @@ from certifications.models import Certification
 
 from ... import sql
 from ...models import Assignment
+from ...types import TARGET_FIELDS
 from .context import Context, Scope, path_allowance_days
 from .exception_sync import exceptions_sync
 from .records import counting_routes, records_sync
@@ -106,9 +107,7 @@ def _assignments(certification_id: int | None = None, **filters):
     if certification_id is not None:
         filters["certification_id"] = certification_id
     return list(
-        Assignment.objects.filter(**filters)
-        .select_related("audience", "organisation", "position", "manager", "user", "group", "due_event_profile_field")
-        .order_by("pk")
+        Assignment.objects.filter(**filters).select_related(*TARGET_FIELDS, "due_event_profile_field").order_by("pk")
     )
 
 

@@ -9,7 +9,7 @@ from certifications.models import Certification, CertificationPath, Certificatio
 from certifications.sql import Sql
 
 from ... import sql
-from ...models import Assignment, DueEvent, ExceptionType
+from ...models import DUE_EVENT_TARGETS, Assignment, ExceptionType
 from .context import Context
 from .due import event_target_missing
 
@@ -49,13 +49,7 @@ def exception_case(ctx: Context, *, user: str, due: str, unknown: str) -> Sql:
 
 def unknown_reason(assignment: Assignment) -> str:
     if event_target_missing(assignment):
-        what = {
-            DueEvent.POSITION_ASSIGNED: "a position",
-            DueEvent.JOB_START: "a position",
-            DueEvent.CERTIFICATION_COMPLETION: "the completion of a certification",
-            DueEvent.COURSE_COMPLETION: "the completion of a course",
-            DueEvent.PROFILE_DATE: "a profile field",
-        }[assignment.due_event]
+        what = DUE_EVENT_TARGETS[assignment.due_event].what
         return f"The due date is relative to {what} that has been deleted, so it can never be known."
     field_name = assignment.due_event_profile_field.name if assignment.due_event_profile_field_id else ""
     return (

@@ -15,15 +15,7 @@ from courses.models import CourseCompletion, CourseCompletionHistory
 from directory.models import JobAssignment, LearnerProfile, ProfileDateValue
 
 from ... import sql
-from ...models import Assignment, DueEvent, DueKind, GroupMember
-
-EVENT_TARGET = {
-    DueEvent.POSITION_ASSIGNED: "due_event_position_id",
-    DueEvent.JOB_START: "due_event_position_id",
-    DueEvent.CERTIFICATION_COMPLETION: "due_event_certification_id",
-    DueEvent.COURSE_COMPLETION: "due_event_course_id",
-    DueEvent.PROFILE_DATE: "due_event_profile_field_id",
-}
+from ...models import DUE_EVENT_TARGETS, Assignment, DueEvent, DueKind, GroupMember
 
 
 def table(model) -> str:
@@ -88,7 +80,11 @@ def event_sql(assignment: Assignment) -> Sql | None:
     if event in _COMPLETIONS:
         models, key, when, known_only = _COMPLETIONS[event]
         return _latest_of_two(
-            models, key=key, key_value=getattr(assignment, EVENT_TARGET[event]), when=when, known_only=known_only
+            models,
+            key=key,
+            key_value=getattr(assignment, f"{DUE_EVENT_TARGETS[event].field}_id"),
+            when=when,
+            known_only=known_only,
         )
     if event == DueEvent.PROFILE_DATE:
         return Sql.of(
@@ -109,8 +105,8 @@ def event_target_missing(assignment: Assignment) -> bool:
     """The event can never give a date: its position, course, certification or field was deleted."""
     if assignment.due_kind != DueKind.RELATIVE:
         return False
-    target = EVENT_TARGET.get(assignment.due_event)
-    return target is not None and getattr(assignment, target) is None
+    target = DUE_EVENT_TARGETS.get(assignment.due_event)
+    return target is not None and getattr(assignment, f"{target.field}_id") is None
 
 
 @dataclass(frozen=True)
