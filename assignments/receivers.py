@@ -29,7 +29,8 @@ def _relative(event: str, **target) -> Q:
 
 def _recompute(assignments: Q, user_ids: list[int], *, actor_id: int | None, actor_label: str) -> None:
     """Enqueue one recompute of exactly these learners for every affected assignment, whatever the
-    number of certifications (the engine loads them together and runs one transaction per certification)."""
+    number of certifications (the engine loads them together and runs them all in one transaction,
+    decision 0071)."""
     from .tasks import recompute_learners_many
 
     assignment_ids = sorted(Assignment.objects.filter(assignments).order_by().values_list("id", flat=True))

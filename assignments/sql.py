@@ -91,19 +91,38 @@ def certification_lock(certification_id: int, *, user_ids: tuple[int, ...] | Non
     id order), so requests of different learners run side by side and never beside a full run.
     SQLite serialises writers anyway; the row lock is a no-op there.
     """
+    if user_ids is not None:
+        learners_lock([certification_id], user_ids)
+        return
     if is_postgres():
         with connection.cursor() as cursor:
-            if user_ids is None:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [int(LOCK_NAMESPACE), certification_id])
-                return
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [int(LOCK_NAMESPACE), certification_id])
-            keys = [((certification_id & 0x7FFFFFFF) << 32) | (u & 0xFFFFFFFF) for u in sorted(set(user_ids))]
-            if keys:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
-                    [keys],
-                )
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [int(LOCK_NAMESPACE), certification_id])
         return
+    _sqlite_lock(certification_id)
+
+
+def learners_lock(certification_ids: list[int], user_ids: tuple[int, ...]) -> None:
+    """A few learners' locks in several certifications, in two statements whatever their number:
+    every certification's lock shared (in id order), then each (certification, learner) lock exclusively."""
+    certification_ids = sorted(set(certification_ids))
+    if not is_postgres():
+        for certification_id in certification_ids:
+            _sqlite_lock(certification_id)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s, c) FROM unnest(%s::int[]) WITH ORDINALITY AS t(c, n) ORDER BY n",
+            [int(LOCK_NAMESPACE), certification_ids],
+        )
+        keys = [((c & 0x7FFFFFFF) << 32) | (u & 0xFFFFFFFF) for c in certification_ids for u in sorted(set(user_ids))]
+        if keys:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
+                [keys],
+            )
+
+
+def _sqlite_lock(certification_id: int) -> None:
     from certifications.models import Certification
 
     Certification.objects.select_for_update().filter(pk=certification_id).values_list("id").first()

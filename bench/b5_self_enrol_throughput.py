@@ -53,6 +53,7 @@ def _prepare() -> tuple[int, int, list[str]]:
     from django.contrib.sessions.models import Session
     from django.db import connection
     from django.utils import timezone
+    from django.utils.module_loading import import_string
 
     from assignments.services.groups import group_create
     from certifications.models import Certification
@@ -69,7 +70,8 @@ def _prepare() -> tuple[int, int, list[str]]:
             """,
             [PREFIX, REQUESTS],
         )
-    backend = settings.AUTHENTICATION_BACKENDS[0]
+    # The backend that loads users (the first one may be a login guard such as django-axes, which does not).
+    backend = next(path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user"))
     expiry = timezone.now() + timezone.timedelta(hours=1)
     store = SessionStore()
     sessions, cookies = [], []

@@ -142,7 +142,7 @@ def record_assign_many(
         dsql, join_params = queryset_sql(due_dates)
         join_sql, due_sql, after = f"LEFT JOIN ({dsql}) d ON d.user_id = u.id", "d.due_date", None
     created = 0
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         marker = _audit_marker()
         has_history = CertificationRecordHistory.objects.filter(
             certification_id=certification_id, unassigned=True
@@ -251,7 +251,7 @@ def record_unassign_many(
         f"SELECT user_id, certification_id, {_FIELDS}, %s, %s FROM {{source}} WHERE gone.status <> %s"
     )
     removed = 0
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         marker = _audit_marker()
         for ids_sql, ids_params in user_id_sets(user_ids):
             where = f"certification_id = %s AND user_id IN ({ids_sql})"
@@ -326,7 +326,7 @@ def record_due_dates_apply(
         f"WHERE {records}.user_id = d.user_id AND {records}.certification_id = %s"
     )
     update_params = (now, *changed_params, certification_id)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if is_postgres():
             return _execute(
                 f"WITH d AS ({update_sql} RETURNING d.user_id, d.due_date, d.old_due) {audit_sql} FROM d",

@@ -30,14 +30,14 @@ def recomputes(monkeypatch):
     """The (certification id, user ids) of every per-certification recompute of a few learners the
     tasks run (the real one still runs)."""
     calls = []
-    real = engine._run
+    real = engine._recompute
 
-    def spy(**kwargs):
-        if kwargs["scope"].user_ids is not None:
-            calls.append((kwargs["certification_id"], sorted(kwargs["scope"].user_ids)))
-        return real(**kwargs)
+    def spy(ctx, assignments, **kwargs):
+        if ctx.scope.user_ids is not None:
+            calls.append((ctx.certification.pk, sorted(ctx.scope.user_ids)))
+        return real(ctx, assignments, **kwargs)
 
-    monkeypatch.setattr(engine, "_run", spy)
+    monkeypatch.setattr(engine, "_recompute", spy)
     return calls
 
 

@@ -83,23 +83,27 @@ def _run(
     now,
     actor,
     restricted: bool = False,
-    certification=None,
     actor_label: str = "",
 ) -> int:
     now = now or timezone.now()
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (an enrol): any error here ends that transaction anyway.
+    with transaction.atomic(savepoint=False):
         sql.certification_lock(certification_id, user_ids=scope.user_ids)
         sql.bulk_session(large=scope.user_ids is None)
-        if certification is None:
-            certification = Certification.objects.get(pk=certification_id)
+        certification = Certification.objects.get(pk=certification_id)
         ctx = Context.build(certification=certification, now=now, actor=actor, scope=scope, actor_label=actor_label)
-        changes = RouteChanges()
-        for assignment in assignments:
-            changes.add(_materialise_one(ctx, assignment))
-        # A run restricted to some assignments for a few learners (a signal, a group membership) moves
-        # records only through the routes it changed; any other run re-derives them (repair).
-        incremental = restricted and scope.user_ids is not None
-        return changes.written + records_sync(ctx, changes if incremental else None)
+        return _recompute(ctx, assignments, restricted=restricted)
+
+
+def _recompute(ctx: Context, assignments, *, restricted: bool) -> int:
+    """One certification's assignments, then its records, in the caller's transaction."""
+    changes = RouteChanges()
+    for assignment in assignments:
+        changes.add(_materialise_one(ctx, assignment))
+    # A run restricted to some assignments for a few learners (a signal, a group membership) moves
+    # records only through the routes it changed; any other run re-derives them (repair).
+    incremental = restricted and ctx.scope.user_ids is not None
+    return changes.written + records_sync(ctx, changes if incremental else None)
 
 
 def _assignments(certification_id: int | None = None, **filters):
@@ -161,26 +165,23 @@ def learners_recompute_many(
 ) -> int:
     """``learners_recompute`` of a few learners for the given assignments of many certifications (a
     directory or course event that reaches them all): the assignments and their certifications are
-    loaded in two queries, then each certification runs in its own transaction, with its own lock,
-    skipping the record steps where its routes did not change."""
+    loaded in two queries, every certification's locks taken in two statements and their facts (time
+    allowances, conflicting certifications) read in two, all in one transaction; then each
+    certification's steps run, skipping the record steps where its routes did not change."""
     scope = Scope(user_ids=tuple(sorted(set(user_ids))))
     by_certification: dict[int, list[Assignment]] = {}
     for assignment in _assignments(pk__in=assignment_ids):
         by_certification.setdefault(assignment.certification_id, []).append(assignment)
-    certifications = Certification.objects.in_bulk(list(by_certification))
-    written = 0
-    for certification_id in sorted(by_certification):
-        written += _run(
-            certification_id=certification_id,
-            assignments=by_certification[certification_id],
-            scope=scope,
-            now=now,
-            actor=actor,
-            restricted=True,
-            certification=certifications[certification_id],
-            actor_label=actor_label,
+    if not by_certification or not scope.user_ids:
+        return 0
+    ids = sorted(by_certification)
+    with transaction.atomic(savepoint=False):
+        sql.learners_lock(ids, scope.user_ids)
+        certifications = list(Certification.objects.filter(pk__in=ids).order_by("pk"))
+        contexts = Context.build_many(
+            certifications=certifications, now=now or timezone.now(), actor=actor, scope=scope, actor_label=actor_label
         )
-    return written
+        return sum(_recompute(contexts[c.pk], by_certification[c.pk], restricted=True) for c in certifications)
 
 
 def certification_recompute(

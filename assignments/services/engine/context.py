@@ -58,26 +58,36 @@ def path_allowance_days(certification: Certification, path: str) -> int:
     return path_time_allowance(certification=certification, path=path).days
 
 
-def allowance_days(certification: Certification) -> tuple[int, int]:
-    """(certification path, recertification path) total time allowances in days, in one query."""
-    recert_path = certification.content_path(CertificationPath.RECERTIFICATION)
-    totals = CourseSet.objects.filter(certification=certification).aggregate(
-        cert=Sum("minimum_time_days", filter=Q(path=CertificationPath.CERTIFICATION)),
-        recert=Sum("minimum_time_days", filter=Q(path=recert_path)),
-    )
-    return totals["cert"] or 0, totals["recert"] or 0
-
-
-def conflicting_certification_ids(certification_id: int) -> list[int]:
-    """Other certifications that contain one of this certification's courses."""
-    courses = CourseSet.courses.through.objects.filter(courseset__certification_id=certification_id).values("course_id")
-    return list(
-        CourseSet.objects.filter(courses__in=courses)
-        .exclude(certification_id=certification_id)
+def allowance_days_many(certifications: list[Certification]) -> dict[int, tuple[int, int]]:
+    """(certification path, recertification path) total time allowances in days of each certification, in one query."""
+    totals: dict[tuple[int, str], int] = {}
+    rows = (
+        CourseSet.objects.filter(certification__in=certifications)
         .order_by()
-        .values_list("certification_id", flat=True)
-        .distinct()
+        .values_list("certification_id", "path")
+        .annotate(days=Sum("minimum_time_days"))
     )
+    for certification_id, path, days in rows:
+        totals[certification_id, path] = days or 0
+    recert = CertificationPath.RECERTIFICATION
+    return {
+        c.pk: (totals.get((c.pk, CertificationPath.CERTIFICATION), 0), totals.get((c.pk, c.content_path(recert)), 0))
+        for c in certifications
+    }
+
+
+def conflicting_certification_ids_many(certification_ids: list[int]) -> dict[int, list[int]]:
+    """For each certification, the other certifications that contain one of its courses, in one query."""
+    through = CourseSet.courses.through.objects
+    mine = through.filter(courseset__certification_id__in=certification_ids).values("course_id")
+    pairs = through.filter(course_id__in=mine).values_list("courseset__certification_id", "course_id").distinct()
+    holders: dict[int, set[int]] = {}
+    courses: dict[int, set[int]] = {}
+    for certification_id, course_id in pairs:
+        holders.setdefault(course_id, set()).add(certification_id)
+        courses.setdefault(certification_id, set()).add(course_id)
+    reached = {c: {other for course in courses.get(c, ()) for other in holders[course]} for c in certification_ids}
+    return {c: sorted(others - {c}) for c, others in reached.items()}
 
 
 @dataclass
@@ -95,17 +105,31 @@ class Context:
 
     @classmethod
     def build(cls, *, certification: Certification, now, actor, scope: Scope, actor_label: str = "") -> Context:
-        cert_days, recert_days = allowance_days(certification)
-        return cls(
-            certification=certification,
-            now=now,
-            actor_id=getattr(actor, "pk", None),
-            actor_label=actor_label or ("" if actor is not None else ENGINE_LABEL),
-            scope=scope,
-            conflicts=conflicting_certification_ids(certification.pk),
-            cert_days=cert_days,
-            recert_days=recert_days,
+        many = cls.build_many(
+            certifications=[certification], now=now, actor=actor, scope=scope, actor_label=actor_label
         )
+        return many[certification.pk]
+
+    @classmethod
+    def build_many(
+        cls, *, certifications: list[Certification], now, actor, scope: Scope, actor_label: str = ""
+    ) -> dict[int, Context]:
+        """The contexts of several certifications with the same clock, actor and scope, in two queries."""
+        allowances = allowance_days_many(certifications)
+        conflicts = conflicting_certification_ids_many([c.pk for c in certifications])
+        return {
+            c.pk: cls(
+                certification=c,
+                now=now,
+                actor_id=getattr(actor, "pk", None),
+                actor_label=actor_label or ("" if actor is not None else ENGINE_LABEL),
+                scope=scope,
+                conflicts=conflicts[c.pk],
+                cert_days=allowances[c.pk][0],
+                recert_days=allowances[c.pk][1],
+            )
+            for c in certifications
+        }
 
     def threshold(self, days: int) -> dt.datetime:
         """now + a time allowance, kept at the last stored day (an allowance of millions of days never overflows)."""
