@@ -9,7 +9,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from assignments.models import AssignmentException, AssignmentType, ExceptionStatus, GroupMember
+from assignments.models import (
+    AssignmentException,
+    AssignmentType,
+    EnrolmentRequest,
+    ExceptionStatus,
+    GroupMember,
+    RequestStatus,
+)
 from directory.models import SITE_ADMINISTRATORS_GROUP
 
 from ..models import Notification, NotificationPreference
@@ -35,12 +42,30 @@ def site_administrators():
     return get_user_model().objects.filter(admins, is_active=True).distinct().order_by("pk")
 
 
-def digest_body(counts: Counter, names: dict[int, str]) -> str:
-    lines = ["These learners enrolled themselves and their enrolment awaits a site administrator:", ""]
+def awaiting_approval():
+    """Enrolment requests waiting for a decision (DOMAIN §10)."""
+    return EnrolmentRequest.objects.filter(status=RequestStatus.PENDING)
+
+
+def _lines(counts: Counter, names: dict[int, str], url_of) -> list[str]:
+    lines = []
     for certification_id, count in sorted(counts.items(), key=lambda item: names[item[0]]):
-        url = settings.SITE_URL.rstrip("/") + reverse("assignments:exceptions", args=[certification_id])
         noun = "learner" if count == 1 else "learners"
-        lines.append(f"- {names[certification_id]}: {count} {noun} ({url})")
+        lines.append(
+            f"- {names[certification_id]}: {count} {noun} ({settings.SITE_URL.rstrip('/')}{url_of(certification_id)})"
+        )
+    return lines
+
+
+def digest_body(counts: Counter, names: dict[int, str], requests: Counter | None = None) -> str:
+    lines = []
+    if counts:
+        lines += ["These learners enrolled themselves and their enrolment awaits a site administrator:", ""]
+        lines += _lines(counts, names, lambda pk: reverse("assignments:exceptions", args=[pk]))
+    if requests:
+        lines += [""] if lines else []
+        lines += ["These learners asked to enrol and their request awaits approval:", ""]
+        lines += _lines(requests, names, lambda pk: reverse("assignments:enrolment_requests"))
     lines += ["", settings.SITE_NAME]
     return "\n".join(lines)
 
@@ -50,19 +75,25 @@ def digest_send(*, now: dt.datetime | None = None) -> int:
     nothing (a unique constraint). Returns notifications written."""
     now = now or timezone.now()
     rows = list(awaiting_enrolments().values_list("certification_id", "certification__fullname"))
-    if not rows:
+    asked = list(awaiting_approval().values_list("certification_id", "certification__fullname"))
+    if not rows and not asked:
         return 0
     counts = Counter(certification_id for certification_id, _ in rows)
-    names = dict(rows)
-    body = digest_body(counts, names)
+    requests = Counter(certification_id for certification_id, _ in asked)
+    names = dict(rows + asked)
+    body = digest_body(counts, names, requests)
     today = timezone.localdate(now)
     done = Notification.objects.filter(digest_on=today).values("recipient_id")
     admins = list(site_administrators().exclude(pk__in=done))
     email_off = set(
         NotificationPreference.objects.filter(user__in=admins, email_enabled=False).values_list("user_id", flat=True)
     )
-    first = min(counts, key=lambda certification_id: names[certification_id])
-    url = reverse("assignments:exceptions", args=[first])
+    if counts:
+        url = reverse(
+            "assignments:exceptions", args=[min(counts, key=lambda certification_id: names[certification_id])]
+        )
+    else:
+        url = reverse("assignments:enrolment_requests")
     notifications = [
         new_notification(
             recipient=admin,
