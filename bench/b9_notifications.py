@@ -81,14 +81,14 @@ def _floor(certification_id: int) -> float:
     sql(
         "CREATE UNLOGGED TABLE b9_pairs (message_id bigint, user_id bigint, certification_id bigint, cycle timestamptz)"
     )
-    for message_type in (MessageType.DUE, MessageType.OVERDUE, MessageType.WINDOW_CLOSING):
+    for message_type, days in ((MessageType.DUE, 7), (MessageType.OVERDUE, 1), (MessageType.WINDOW_CLOSING, 7)):
         sql(
             "INSERT INTO b9_pairs SELECT m.id, r.user_id, r.certification_id, "
             "COALESCE(r.completion_date, r.assigned_at) "
             "FROM certifications_certificationrecord r JOIN notifications_certificationmessage m "
             "ON m.certification_id = r.certification_id AND m.type = %s "
             f"WHERE r.certification_id = %s AND {_time_based_sql(message_type)}",
-            [message_type.value, certification_id, *_time_based_params(message_type, NOW, 7)],
+            [message_type.value, certification_id, *_time_based_params(message_type, NOW, days)],
         )
     sql(
         "CREATE TABLE b9_floor (id bigserial PRIMARY KEY, message_id bigint, user_id bigint, certification_id bigint, "
