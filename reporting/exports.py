@@ -19,9 +19,10 @@ from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils.formats import date_format, get_format
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+
+from certlms.when import date_pattern, format_date
 
 from .formatting import Percent, neutralised, spreadsheet_date_format
 
@@ -101,7 +102,7 @@ _ODS_NAMESPACES = (
     'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
     'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"'
 )
-# Date cells in the viewer's short date format (day, month, year in its order, with its separator).
+# Date cells in the one date format (certlms.when: day, month, year in its order, with its separator).
 _ODS_NUMBER_PARTS = {
     "d": '<number:day number:style="long"/>',
     "j": "<number:day/>",
@@ -116,9 +117,7 @@ _ODS_NUMBER_PARTS = {
 
 
 def _ods_head() -> str:
-    parts = "".join(
-        _ODS_NUMBER_PARTS.get(ch, f"<number:text>{escape(ch)}</number:text>") for ch in get_format("SHORT_DATE_FORMAT")
-    )
+    parts = "".join(_ODS_NUMBER_PARTS.get(ch, f"<number:text>{escape(ch)}</number:text>") for ch in date_pattern())
     return (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {_ODS_NAMESPACES} office:version="1.2">'
         f'<office:automatic-styles><number:date-style style:name="N1">{parts}</number:date-style>'
@@ -140,7 +139,7 @@ def _ods_typed(attributes: str, text: str) -> str:
 
 def _ods_cell(value) -> str:
     if isinstance(value, datetime.date):
-        shown = escape(date_format(value, "SHORT_DATE_FORMAT"))
+        shown = escape(format_date(value))
         attributes = f'table:style-name="cedate" office:value-type="date" office:date-value="{value.isoformat()}"'
         return _ods_typed(attributes, shown)
     if isinstance(value, Percent):

@@ -5,6 +5,7 @@ helper answers htmx with the <dialog> alone and a plain request with the app's p
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.test import RequestFactory
 from django_htmx.middleware import HtmxDetails
@@ -36,7 +37,7 @@ def _request(htmx: bool, user=None):
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     request = RequestFactory().get("/", **headers)
     request.htmx = HtmxDetails(request)
-    request.user = user
+    request.user = user or AnonymousUser()  # the header's context processors read the viewer
     return request
 
 

@@ -14,7 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from directory.permissions import is_manager, is_site_admin
+from certlms.guards import require_site_admin
+from directory.permissions import is_manager
 
 from ..forms_requests import DecisionForm
 from ..models import EnrolmentRequest
@@ -32,8 +33,7 @@ def request_rows(requests: QuerySet[EnrolmentRequest]) -> QuerySet[EnrolmentRequ
 @require_http_methods(["GET", "POST"])
 def admin_requests(request: HttpRequest) -> HttpResponse:
     """Site administration → Enrolment requests: every request awaiting approval."""
-    if not is_site_admin(request.user):
-        raise Http404
+    require_site_admin(request.user)
     return _page(request, decidable_requests(request.user), layout="admin_layout.html", nav="admin")
 
 

@@ -18,8 +18,9 @@ from tests.factories.directory import AudienceFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 # Per certification, a learner newly reached: gone, due dates and insert of its routes; the record
-# (history probe, insert, progress probe) and its due date.
-PER_CERTIFICATION = 7
+# (history probe, insert, progress probe) and its due date; and its Enrolment message (DOMAIN §9): the
+# audit marker the message's INSERT … SELECT reads from, that insert, and the delivery's outbox row.
+PER_CERTIFICATION = 10
 
 
 def _statements(certifications: int) -> int:

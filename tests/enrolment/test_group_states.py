@@ -35,7 +35,7 @@ def test_an_open_group_says_what_it_asks():
     )
     services.group_enrol(group=group, learner=UserFactory(), enrolment_key="k", now=NOW)  # a request holds no place
     assert words(group) == (
-        "Open for enrolment: 10 of 10 places left, closes on 31 Mar 2027, 5 p.m., "
+        "Open for enrolment: 10 of 10 places left, closes on 31 Mar 2027, 17:00 UTC, "
         "needs an enrolment key, needs approval"
     )
 

@@ -7,9 +7,9 @@ import zipfile
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils.formats import date_format
 from openpyxl import load_workbook
 
+from certlms.when import format_date
 from reporting import selectors
 from reporting.models import AccessRule
 from tests.factories.directory import UserFactory
@@ -149,11 +149,11 @@ def test_large_totals_are_bounded(monkeypatch, admin_user, many_records):
 
 
 def _as_shown(cell) -> str:
-    """A typed Excel cell as the report table shows it (dates in the short format, percentages with %)."""
+    """A typed Excel cell as the report table shows it (dates in the one date format, percentages with %)."""
     if cell.value is None:
         return ""
     if cell.is_date:
-        return date_format(cell.value.date(), "SHORT_DATE_FORMAT")
+        return format_date(cell.value.date())
     if cell.number_format == "0%":
         return f"{round(cell.value * 100)}%"
     return str(cell.value)
