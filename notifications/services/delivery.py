@@ -53,6 +53,13 @@ def _managers(user_ids: set[int]) -> dict[int, list[int]]:
     return managers
 
 
+def email_turned_off(users) -> set[int]:
+    """The ids of ``users`` (users or their ids) who turned **Email me notifications** off."""
+    return set(
+        NotificationPreference.objects.filter(user__in=users, email_enabled=False).values_list("user_id", flat=True)
+    )
+
+
 def new_notification(*, recipient, email_off: set[int], **fields) -> Notification:
     """A notification for ``recipient``, its email waiting unless they turned email off or have no address."""
     state, reason = EmailState.PENDING, ""
@@ -83,9 +90,7 @@ def deliveries_expand(*, now: dt.datetime | None = None, limit: int = 200) -> in
         )
         .select_related("profile")
     }
-    email_off = set(
-        NotificationPreference.objects.filter(user_id__in=people, email_enabled=False).values_list("user_id", flat=True)
-    )
+    email_off = email_turned_off(people)
     records = {
         (r.user_id, r.certification_id): r
         for r in CertificationRecord.objects.filter(

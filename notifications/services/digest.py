@@ -19,8 +19,8 @@ from assignments.models import (
 )
 from directory.models import SITE_ADMINISTRATORS_GROUP
 
-from ..models import Notification, NotificationPreference
-from .delivery import new_notification
+from ..models import Notification
+from .delivery import email_turned_off, new_notification
 
 DIGEST_SUBJECT = "Enrolments awaiting you"
 
@@ -85,9 +85,7 @@ def digest_send(*, now: dt.datetime | None = None) -> int:
     today = timezone.localdate(now)
     done = Notification.objects.filter(digest_on=today).values("recipient_id")
     admins = list(site_administrators().exclude(pk__in=done))
-    email_off = set(
-        NotificationPreference.objects.filter(user__in=admins, email_enabled=False).values_list("user_id", flat=True)
-    )
+    email_off = email_turned_off(admins)
     if counts:
         url = reverse(
             "assignments:exceptions", args=[min(counts, key=lambda certification_id: names[certification_id])]

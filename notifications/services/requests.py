@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from certifications.models import Certification
 
-from ..models import Notification, NotificationPreference
-from .delivery import _managers, new_notification
+from ..models import Notification
+from .delivery import _managers, email_turned_off, new_notification
 from .writing import _deliver_later
 
 CREATED, APPROVED, DENIED = "created", "approved", "denied"
@@ -44,11 +44,7 @@ def request_notices(*, event: str, user_id: int, certification_id: int, reason: 
             body += f" Reason: {reason}"
     if not recipients:
         return 0
-    email_off = set(
-        NotificationPreference.objects.filter(user__in=recipients, email_enabled=False).values_list(
-            "user_id", flat=True
-        )
-    )
+    email_off = email_turned_off(recipients)
     Notification.objects.bulk_create(
         new_notification(recipient=r, email_off=email_off, subject=subject, body=body, url=url, created_at=now)
         for r in recipients
