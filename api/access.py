@@ -32,13 +32,15 @@ def certification_administered(user, pk: int) -> Certification:
 
 
 def certification_with_records_in_reach(user, pk: int) -> Certification:
-    """A certification the user may see, or one where they reach a learner's record (a manager's staff)."""
+    """A certification the user may see, or one where they reach a learner's record (a manager's staff);
+    only its id is read."""
     reached = within_reach(CertificationRecord.objects.filter(certification_id=pk), user=user)
     visible = visible_q(user)
     shown = Q(pk__in=reached.values("certification_id"))
     if visible is not None:
         shown |= visible
-    return get_object_or_404(Certification.objects.filter(shown if visible is not None else Q()), pk=pk)
+    certifications = Certification.objects.only("pk")  # the caller needs the id, never the columns
+    return get_object_or_404(certifications.filter(shown) if visible is not None else certifications, pk=pk)
 
 
 def records_in_reach(user):

@@ -36,9 +36,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         return self.authenticate_secret(secret)
 
     def authenticate_secret(self, secret: str):
-        token = ApiToken.objects.select_related("user").filter(digest=digest_of(secret)).first()
-        if token is None:
-            raise exceptions.AuthenticationFailed("This API token is not valid.", code="invalid_token")
+        try:  # by the unique digest: no ordering, one row
+            token = ApiToken.objects.select_related("user").get(digest=digest_of(secret))
+        except ApiToken.DoesNotExist:
+            raise exceptions.AuthenticationFailed("This API token is not valid.", code="invalid_token") from None
         now = timezone.now()
         if token.revoked_at is not None:
             raise exceptions.AuthenticationFailed("This API token has been revoked.", code="token_revoked")

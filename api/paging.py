@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 from rest_framework.response import Response
 
+from .rows import iso_dates
 from .serializers import PageParams
 
 
@@ -16,12 +19,15 @@ def params(request, serializer_class=PageParams) -> dict:
 
 
 def keyset_page(queryset: QuerySet, *, after: int | None, limit: int) -> tuple[list, int | None]:
+    """One page of model instances, or of dicts for a ``values()`` queryset (with its ``id``)."""
     if after is not None:
         queryset = queryset.filter(pk__gt=after)
     rows = list(queryset.order_by("pk")[: limit + 1])
-    more = len(rows) > limit
+    if len(rows) <= limit:
+        return rows, None
     rows = rows[:limit]
-    return rows, (rows[-1].pk if more else None)
+    last = rows[-1]
+    return rows, (last["id"] if isinstance(last, dict) else last.pk)
 
 
 def page_response(queryset: QuerySet, query: dict, serializer_class, *, prepare=None, context=None) -> Response:
@@ -32,3 +38,11 @@ def page_response(queryset: QuerySet, query: dict, serializer_class, *, prepare=
     return Response(
         {"results": serializer_class(rows, many=True, context=context or {}).data, "next_after": next_after}
     )
+
+
+def values_page_response(queryset: QuerySet, query: dict, columns: tuple[str, ...], row: Callable) -> Response:
+    """``page_response`` for a hot list: ``values(*columns)``, each row made by ``row(values, when)``
+    (``api.rows``), ``when`` writing dates in the active time zone."""
+    rows, next_after = keyset_page(queryset.values(*columns), after=query.get("after"), limit=query["limit"])
+    when = iso_dates()
+    return Response({"results": [row(v, when) for v in rows], "next_after": next_after})

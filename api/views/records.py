@@ -11,7 +11,8 @@ from reporting.sources.certification import OVERVIEW
 
 from .. import serializers as s
 from ..access import certification_with_records_in_reach, records_in_reach
-from ..paging import page_response, params
+from ..paging import params, values_page_response
+from ..rows import RECORD_COLUMNS, record_row
 
 
 def _filtered(records, query: dict):
@@ -24,7 +25,7 @@ def _filtered(records, query: dict):
         records = records.filter(due_date__gte=query["due_after"])
     if query.get("due_before"):
         records = records.filter(due_date__lt=query["due_before"])
-    return records.select_related("user", "certification")
+    return records
 
 
 @extend_schema(
@@ -37,9 +38,8 @@ def _filtered(records, query: dict):
 @api_view(["GET"])
 def my_records(request):
     query = params(request, s.RecordParams)
-    return page_response(
-        _filtered(CertificationRecord.objects.filter(user=request.user), query), query, s.RecordSerializer
-    )
+    records = CertificationRecord.objects.filter(user=request.user)
+    return values_page_response(_filtered(records, query), query, RECORD_COLUMNS, record_row)
 
 
 @extend_schema(
@@ -54,4 +54,4 @@ def certification_records(request, pk: int):
     query = params(request, s.RecordParams)
     certification = certification_with_records_in_reach(request.user, pk)
     records = records_in_reach(request.user).filter(certification=certification)
-    return page_response(_filtered(records, query), query, s.RecordSerializer)
+    return values_page_response(_filtered(records, query), query, RECORD_COLUMNS, record_row)
