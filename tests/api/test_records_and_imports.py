@@ -71,6 +71,21 @@ def test_keyset_pages_walk_every_record_once_at_the_same_query_count(world, api)
     assert counts[0] <= 10
 
 
+def test_a_hidden_certifications_records_show_only_to_those_who_reach_one(world, api):
+    """The page is read first; only an empty page asks whether the certification may be seen at all."""
+    CertificationRecordFactory(user=world.learner, certification=world.hidden)
+    path = f"/api/v1/certifications/{world.hidden.pk}/records/"
+    mine = api(world.learner).get(path)
+    assert mine.status_code == 200
+    assert [row["user"]["username"] for row in mine.json()["results"]] == ["apilearner"]
+    assert api(world.manager).get(path).json()["results"][0]["user"]["username"] == "apilearner"
+    assert api(world.other_learner).get(path).status_code == 404
+    assert api(world.other_manager).get(path).status_code == 404
+    assert api(world.admin).get(path + "?status=certified").json() == {"results": [], "next_after": None}
+    assert api(world.learner).get(path + "?status=certified").status_code == 200
+    assert api(world.admin).get("/api/v1/certifications/999999/records/").status_code == 404
+
+
 # --- Course completions import ----------------------------------------------------------------------
 
 
