@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from api.rows import RECORD_COLUMNS, iso_dates, record_row
@@ -47,3 +48,11 @@ def test_a_record_row_without_dates_or_names_shows_nulls_and_the_username():
     assert row == expected
     assert row["user"]["name"] == "nameless"
     assert row["due_date"] is None
+
+
+def test_a_certifications_records_have_the_keysets_index():
+    """``certification_id = … AND id > after ORDER BY id`` is a range of one index at any depth, however
+    the certification's records lie in the table (api/migrations/0002)."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, CertificationRecord._meta.db_table)
+    assert any(c["index"] and c["columns"] == ["certification_id", "id"] for c in constraints.values())
