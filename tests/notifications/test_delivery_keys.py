@@ -1,16 +1,17 @@
 """The outbox's lean design (decisions 0104, 0105): no database constraints on its keys and one index
-each for what reads it, Django's cascades instead; a batch of emails over one SMTP connection, each
-marked sent by its own statement."""
+each for what reads it, Django's cascades instead; a batch of emails over one SMTP connection, the
+accepted ones marked sent in groups."""
 
 import pytest
+from django.core.mail import EmailMessage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from certifications.models import CertificationRecord
 from certifications.signals import RecordEvent
-from notifications.models import CertificationMessage, Delivery, MessageType, Notification
+from notifications.models import CertificationMessage, Delivery, EmailState, MessageType, Notification
 from notifications.services import deliveries_expand, deliveries_for_event, emails_send
-from notifications.services.delivery import commits_not_waiting_for_disk, more_to_deliver
+from notifications.services.delivery import more_to_deliver
 from tests.factories.certifications import CertificationFactory, CertificationRecordFactory
 
 from .helpers import deliver_all
@@ -52,27 +53,49 @@ def test_a_batch_of_emails_goes_over_one_smtp_connection(smtp_server, now):
     assert len(set(smtp_server.peers)) == 1
 
 
-def test_each_email_is_marked_sent_by_its_own_statement_once_the_server_accepted_it(smtp_server, now):
-    enrolled(3)
+def test_accepted_emails_are_marked_sent_in_groups(smtp_server, now, settings):
+    settings.NOTIFICATION_MARK_EVERY = 2
+    enrolled(5)
     deliveries_expand(now=now)
     with CaptureQueriesContext(connection) as queries:
-        assert emails_send(now=now) == 3
+        assert emails_send(now=now) == 5
     marks = [q["sql"] for q in queries.captured_queries if "\"email_state\" = 'sent'" in q["sql"]]
-    assert len(marks) == 3
-    assert all('WHERE "notifications_notification"."id" = ' in sql for sql in marks)
+    assert len(marks) == 3, "two groups of two, then the last one"
+    assert Notification.objects.filter(email_state=EmailState.SENT, email_attempts=1).count() == 5
+    assert len(smtp_server.received) == 5
 
 
-@pytest.mark.postgres
-def test_marks_are_committed_without_waiting_for_the_disk_in_the_send_loop_only():
-    def setting() -> str:
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW synchronous_commit")
-            return cursor.fetchone()[0]
+def test_a_refused_email_is_retried_alone_and_the_batch_goes_on(smtp_server, now, settings):
+    settings.NOTIFICATION_MARK_EVERY = 2
+    records = enrolled(3)
+    smtp_server.refuse.add("learner1@example.com")
+    deliveries_expand(now=now)
+    assert emails_send(now=now) == 2
+    states = dict(Notification.objects.values_list("recipient_id", "email_state"))
+    assert states == {
+        records[0].user_id: EmailState.SENT,
+        records[1].user_id: EmailState.PENDING,
+        records[2].user_id: EmailState.SENT,
+    }
+    assert Notification.objects.get(recipient_id=records[1].user_id).email_attempts == 1
 
-    before = setting()
-    with commits_not_waiting_for_disk():
-        assert setting() == "off"
-    assert setting() == before
+
+def test_emails_accepted_before_an_unexpected_error_are_still_marked_sent(smtp_server, now, settings, monkeypatch):
+    settings.NOTIFICATION_MARK_EVERY = 10
+    enrolled(3)
+    deliveries_expand(now=now)
+    real_send, calls = EmailMessage.send, []
+
+    def send_then_fail(self, *args, **kwargs):
+        calls.append(self.to)
+        if len(calls) == 3:
+            raise RuntimeError("the worker fails mid-batch")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", send_then_fail)
+    with pytest.raises(RuntimeError):
+        emails_send(now=now)
+    assert Notification.objects.filter(email_state=EmailState.SENT).count() == 2 == len(smtp_server.received)
 
 
 def test_a_delivery_whose_message_is_gone_tells_nobody_and_is_done(smtp_server, now):
