@@ -39,12 +39,30 @@ class Delivery(models.Model):
     the sweep (time-based), then turned into notifications and email by the ``messages`` workers.
 
     ``cycle_start`` (time-based messages only) names the learner's certification cycle; the unique
-    constraint makes each time-based message at most once per learner, certification and cycle.
+    constraint makes each time-based message at most once per learner, certification and cycle. Event
+    messages have no cycle (null), and nulls are distinct: the constraint never stops them.
     """
 
-    message = models.ForeignKey(CertificationMessage, on_delete=models.CASCADE, related_name="deliveries")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    certification = models.ForeignKey("certifications.Certification", on_delete=models.CASCADE, related_name="+")
+    # No database constraints on these keys, and no index of their own (decision 0104): the sweep writes
+    # 100,000s of rows in one statement, and PostgreSQL checked three keys of every row at commit (more
+    # than half the sweep's time). What protects instead: Django cascades the deletion of a user or a
+    # certification (its messages are deleted only with it, so the certification's cascade removes
+    # their deliveries), and expansion skips a delivery whose learner, message or certification is gone.
+    message = models.ForeignKey(
+        CertificationMessage, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    # Indexed by the once-per-cycle constraint (user first).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    # Indexed by delivery_certification_idx (certification first).
+    certification = models.ForeignKey(
+        "certifications.Certification",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     cycle_start = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     # Set once its notifications exist; until then a worker that claimed it holds a lease.
@@ -53,11 +71,8 @@ class Delivery(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["message", "user", "cycle_start"],
-                condition=models.Q(cycle_start__isnull=False),
-                name="delivery_once_per_cycle",
-            )
+            # Not partial, so that it also serves the cascade of a user's deletion (user first).
+            models.UniqueConstraint(fields=["user", "message", "cycle_start"], name="delivery_once_per_cycle")
         ]
         indexes = [
             models.Index(fields=["id"], condition=models.Q(expanded_at__isnull=True), name="delivery_pending_idx"),
@@ -78,9 +93,13 @@ class EmailState(models.TextChoices):
 class Notification(models.Model):
     """What one recipient reads in their Notifications, and the state of its email."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # No index of their own: notification_recipient_idx and notification_once lead with them, and every
+    # index is written again when an email is marked sent (the state is in a partial index's condition).
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     delivery = models.ForeignKey(
-        Delivery, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+        Delivery, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications", db_index=False
     )
     # The daily digest to site administrators has no delivery; one per administrator and day.
     digest_on = models.DateField(null=True, blank=True)

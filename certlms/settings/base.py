@@ -204,6 +204,9 @@ NOTIFICATION_EMAIL_BACKOFF = int(os.environ.get("NOTIFICATION_EMAIL_BACKOFF", "6
 NOTIFICATION_BATCH_SIZE = int(os.environ.get("NOTIFICATION_BATCH_SIZE", "200"))
 # How long (seconds) a worker holds the messages it claimed; a worker that died releases them after it.
 NOTIFICATION_LEASE = int(os.environ.get("NOTIFICATION_LEASE", "90"))
+# Emails the mail server accepted are marked sent by one statement for this many (decision 0105): at
+# most this many are sent again if a worker is killed in the middle of a batch; 1 marks each alone.
+NOTIFICATION_MARK_EVERY = int(os.environ.get("NOTIFICATION_MARK_EVERY", "20"))
 
 LOGGING = {
     "version": 1,

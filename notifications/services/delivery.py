@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from certifications.models import CertificationRecord
@@ -26,8 +26,13 @@ from .rendering import certification_path, group_names, message_values, rendered
 
 logger = logging.getLogger(__name__)
 
-# Errors after which the connection to the mail server cannot be trusted for the next message.
-CONNECTION_ERRORS = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
+
+def connection_lost(error: OSError) -> bool:
+    """Whether ``error`` ended the connection (the rest of the batch waits for the next run), rather
+    than the server refusing one message (the batch goes on). smtplib's errors are all ``OSError``s."""
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return not isinstance(error, smtplib.SMTPException)
 
 
 def _claim(queryset: QuerySet, *, lease_field: str, now: dt.datetime, limit: int) -> list:
@@ -74,12 +79,12 @@ def deliveries_expand(*, now: dt.datetime | None = None, limit: int = 200) -> in
     """Turn up to ``limit`` written messages into their recipients' notifications. Returns messages done."""
     now = now or timezone.now()
     pending = Delivery.objects.filter(expanded_at__isnull=True)
-    deliveries = _claim(pending, lease_field="claimed_until", now=now, limit=limit)
-    if not deliveries:
+    claimed = [d.pk for d in _claim(pending, lease_field="claimed_until", now=now, limit=limit)]
+    if not claimed:
         return 0
-    deliveries = list(
-        Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).select_related("message", "certification")
-    )
+    # A delivery whose message or certification is gone (no database constraint, decision 0104) is
+    # left out here and marked done below: nobody is told.
+    deliveries = list(Delivery.objects.filter(pk__in=claimed).select_related("message", "certification"))
     pairs = {(d.user_id, d.certification_id) for d in deliveries}
     managers = _managers({d.user_id for d in deliveries if d.message.copy_to_manager})
     people = {
@@ -98,6 +103,7 @@ def deliveries_expand(*, now: dt.datetime | None = None, limit: int = 200) -> in
         )
     }
     groups = group_names(pairs)
+    paths = {c: certification_path(c) for _, c in pairs}
     notifications = []
     for delivery in deliveries:
         learner = people.get(delivery.user_id)
@@ -112,6 +118,7 @@ def deliveries_expand(*, now: dt.datetime | None = None, limit: int = 200) -> in
                 record=records.get(key),
                 group_name=groups.get(key, ""),
                 tz=user_timezone(recipient),
+                path=paths[delivery.certification_id],
             )
             subject, body = rendered(delivery.message, values)
             notifications.append(
@@ -121,14 +128,14 @@ def deliveries_expand(*, now: dt.datetime | None = None, limit: int = 200) -> in
                     delivery=delivery,
                     subject=subject,
                     body=body,
-                    url=certification_path(delivery.certification_id),
+                    url=paths[delivery.certification_id],
                     created_at=now,
                 )
             )
     with transaction.atomic():
         Notification.objects.bulk_create(notifications, ignore_conflicts=True)
-        Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(expanded_at=now, claimed_until=None)
-    return len(deliveries)
+        Delivery.objects.filter(pk__in=claimed).update(expanded_at=now, claimed_until=None)
+    return len(claimed)
 
 
 def retry_at(attempts: int, now: dt.datetime) -> dt.datetime:
@@ -150,8 +157,26 @@ def _failed(notification: Notification, error: Exception, now: dt.datetime) -> N
     logger.warning("Email of notification %s failed (attempt %d): %s", notification.pk, attempts, reason)
 
 
+def _marked_sent(accepted: list[Notification]) -> int:
+    """Mark sent, in one statement, emails the mail server accepted."""
+    if accepted:
+        Notification.objects.filter(pk__in=[n.pk for n in accepted]).update(
+            email_state=EmailState.SENT,
+            email_sent_at=timezone.now(),
+            email_attempts=F("email_attempts") + 1,
+            email_error="",
+            email_claimed_until=None,
+        )
+    return len(accepted)
+
+
 def emails_send(*, now: dt.datetime | None = None, limit: int = 200) -> int:
-    """Send up to ``limit`` waiting emails through one connection; returns how many the server accepted."""
+    """Send up to ``limit`` waiting emails through one connection; returns how many the server accepted.
+
+    An email is marked sent only after the server accepted it, by one statement for every
+    ``NOTIFICATION_MARK_EVERY`` accepted (and for the rest at the end, whatever happened): a worker
+    killed mid-batch leaves at most that many accepted emails unmarked, sent again when their lease
+    ends (decision 0105)."""
     now = now or timezone.now()
     waiting = Notification.objects.filter(email_state=EmailState.PENDING).filter(
         Q(email_next_try_at__isnull=True) | Q(email_next_try_at__lte=now)
@@ -160,7 +185,7 @@ def emails_send(*, now: dt.datetime | None = None, limit: int = 200) -> int:
     if not rows:
         return 0
     addresses = dict(get_user_model().objects.filter(pk__in={n.recipient_id for n in rows}).values_list("pk", "email"))
-    sent = 0
+    sent, accepted = 0, []  # accepted: by the mail server, not marked yet
     connection = get_connection(fail_silently=False)
     try:
         for index, notification in enumerate(rows):
@@ -172,26 +197,24 @@ def emails_send(*, now: dt.datetime | None = None, limit: int = 200) -> int:
                 connection=connection,
             )
             try:
+                connection.open()  # the first time only: the whole batch goes over one connection
                 email.send()
-            except CONNECTION_ERRORS as error:
+            except OSError as error:  # smtplib's errors too
                 _failed(notification, error, now)
-                Notification.objects.filter(pk__in=[n.pk for n in rows[index + 1 :]]).update(email_claimed_until=None)
-                break
-            except smtplib.SMTPException as error:
-                _failed(notification, error, now)
+                if connection_lost(error) or getattr(connection, "connection", None) is None:  # never opened
+                    rest = [n.pk for n in rows[index + 1 :]]
+                    Notification.objects.filter(pk__in=rest).update(email_claimed_until=None)
+                    break
                 continue
-            Notification.objects.filter(pk=notification.pk).update(
-                email_state=EmailState.SENT,
-                email_sent_at=timezone.now(),
-                email_attempts=notification.email_attempts + 1,
-                email_error="",
-                email_claimed_until=None,
-            )
-            sent += 1
+            accepted.append(notification)
+            if len(accepted) >= settings.NOTIFICATION_MARK_EVERY:
+                sent += _marked_sent(accepted)
+                accepted = []
     finally:
+        sent += _marked_sent(accepted)
         try:
             connection.close()
-        except CONNECTION_ERRORS:
+        except OSError:  # smtplib's errors too
             logger.info("The mail server closed the connection first")
     return sent
 

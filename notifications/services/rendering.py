@@ -37,8 +37,8 @@ def certification_path(certification_id: int) -> str:
     return reverse("enrolment:overview", args=[certification_id])
 
 
-def certification_url(certification_id: int) -> str:
-    return settings.SITE_URL.rstrip("/") + certification_path(certification_id)
+def certification_url(certification_id: int, path: str | None = None) -> str:
+    return settings.SITE_URL.rstrip("/") + (path or certification_path(certification_id))
 
 
 def group_names(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
@@ -58,8 +58,11 @@ def group_names(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
     return names
 
 
-def message_values(*, learner, certification, record, group_name: str, tz: dt.tzinfo) -> dict[str, str]:
-    """The placeholders' values for a message about ``learner`` (``record`` may be gone: unenrolment)."""
+def message_values(
+    *, learner, certification, record, group_name: str, tz: dt.tzinfo, path: str | None = None
+) -> dict[str, str]:
+    """The placeholders' values for a message about ``learner`` (``record`` may be gone: unenrolment);
+    ``path``: the certification's, if already known (a batch reverses it once per certification)."""
     return {
         "learner_fullname": learner.get_full_name() or learner.username,
         "certification_fullname": certification.fullname,
@@ -67,7 +70,7 @@ def message_values(*, learner, certification, record, group_name: str, tz: dt.tz
         "expiry_date": date_text(record.expiry_date if record else None, tz),
         "window_opens": date_text(record.window_opens if record else None, tz),
         "group_name": group_name,
-        "certification_url": certification_url(certification.pk),
+        "certification_url": certification_url(certification.pk, path),
         "site_name": settings.SITE_NAME,
     }
 

@@ -1,5 +1,5 @@
 """Writing the messages to deliver: event messages in the transaction of their cause, time-based ones by
-the sweep. Both are one ``INSERT … SELECT`` per statement, never a loop per learner.
+the sweep. Each is one ``INSERT … SELECT``, never a loop per learner.
 
 Time-based messages carry the learner's cycle (``cycle_start``: the completion that began it, or the
 assignment for a first certification); a unique constraint on (message, learner, cycle) with
@@ -84,27 +84,33 @@ def _time_based_params(message_type: str, now: dt.datetime, days: int) -> tuple:
     )
 
 
+TIME_BASED = (MessageType.DUE, MessageType.OVERDUE, MessageType.WINDOW_CLOSING)
+
+
 def sweep(*, now: dt.datetime) -> int:
     """Write every time-based message now due (Certification due, overdue, window due to close), once
-    per learner, certification and cycle. One ``INSERT … SELECT`` per message type and offset in use;
-    a second sweep (or one running beside it) writes nothing. Returns rows written."""
-    written = 0
+    per learner, certification and cycle. One ``INSERT … SELECT``: a ``UNION ALL`` of one branch per
+    message type and offset in use; a second sweep (or one running beside it) writes nothing.
+    Returns rows written."""
+    in_use = (
+        CertificationMessage.objects.filter(type__in=TIME_BASED, enabled=True, offset_days__isnull=False)
+        .values_list("type", "offset_days")
+        .distinct()
+        .order_by("type", "offset_days")
+    )
+    branches, params = [], []
+    for message_type, days in in_use:
+        branches.append(
+            f"SELECT m.id, r.user_id, r.certification_id, COALESCE(r.completion_date, r.assigned_at), %s "
+            f"FROM {table(CertificationRecord)} r JOIN {table(CertificationMessage)} m "
+            f"ON m.certification_id = r.certification_id AND m.type = %s AND m.enabled = %s "
+            f"AND m.offset_days = %s WHERE {_time_based_sql(message_type)}"
+        )
+        params += [db_datetime(now), message_type, True, days, *_time_based_params(message_type, now, days)]
+    if not branches:
+        return 0
     with transaction.atomic():
-        for message_type in (MessageType.DUE, MessageType.OVERDUE, MessageType.WINDOW_CLOSING):
-            offsets = (
-                CertificationMessage.objects.filter(type=message_type, enabled=True, offset_days__isnull=False)
-                .values_list("offset_days", flat=True)
-                .distinct()
-                .order_by("offset_days")
-            )
-            for days in list(offsets):
-                written += _insert(
-                    f"SELECT m.id, r.user_id, r.certification_id, COALESCE(r.completion_date, r.assigned_at), %s "
-                    f"FROM {table(CertificationRecord)} r JOIN {table(CertificationMessage)} m "
-                    f"ON m.certification_id = r.certification_id AND m.type = %s AND m.enabled = %s "
-                    f"AND m.offset_days = %s WHERE {_time_based_sql(message_type)}",
-                    (db_datetime(now), message_type.value, True, days, *_time_based_params(message_type, now, days)),
-                )
+        written = _insert(" UNION ALL ".join(branches), tuple(params))
         if written:
             _deliver_later()
     if written:

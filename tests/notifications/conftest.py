@@ -29,6 +29,8 @@ class MailServer:
     port: int
     received: list = field(default_factory=list)
     refuse: set = field(default_factory=set)
+    # The client's (address, port) of each accepted message: one SMTP connection per distinct peer.
+    peers: list = field(default_factory=list)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:
@@ -39,6 +41,7 @@ class MailServer:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.received.append((tuple(envelope.rcpt_tos), message["Subject"], message.get_content()))
+        self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[tuple[str, str]]:

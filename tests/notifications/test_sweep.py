@@ -4,12 +4,13 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from certifications.models import RecordStatus
+from certifications.models import CertificationRecord, RecordStatus
+from certifications.signals import RecordEvent
 from notifications.models import CertificationMessage, Delivery, MessageType
-from notifications.services import sweep
+from notifications.services import deliveries_for_event, sweep
 from tests.factories.certifications import CertificationFactory, CertificationRecordFactory
 
 NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
@@ -21,15 +22,49 @@ def due_records(count: int, *, due: dt.datetime, certification=None):
 
 
 @pytest.mark.django_db
-def test_the_sweep_is_one_insert_per_message_type_and_offset_in_use():
+def test_the_sweep_is_one_insert_for_every_message_type_and_offset_in_use():
     due_records(5, due=NOW + dt.timedelta(days=3))
     other = CertificationFactory()
     CertificationMessage.objects.filter(certification=other, type=MessageType.DUE).update(offset_days=14)
     due_records(2, due=NOW + dt.timedelta(days=10), certification=other)
     with CaptureQueriesContext(connection) as queries:
         assert sweep(now=NOW) == 7
-    inserts = [q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "notifications_delivery"')]
-    assert len(inserts) == 4, "due at 7 and 14 days, overdue at 1, window closing at 7"
+    statements = [q["sql"] for q in queries.captured_queries]
+    inserts = [sql for sql in statements if sql.startswith('INSERT INTO "notifications_delivery"')]
+    assert len(inserts) == 1
+    # due at 7 and 14 days, overdue at 1, window closing at 7: one branch each
+    assert inserts[0].count(" UNION ALL ") == 3
+
+
+@pytest.mark.django_db
+def test_no_time_based_message_enabled_writes_nothing_and_sends_no_statement():
+    due_records(2, due=NOW + dt.timedelta(days=3))
+    CertificationMessage.objects.filter(type__in=[MessageType.DUE, MessageType.OVERDUE]).update(enabled=False)
+    CertificationMessage.objects.filter(type=MessageType.WINDOW_CLOSING).update(enabled=False)
+    with CaptureQueriesContext(connection) as queries:
+        assert sweep(now=NOW) == 0
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+
+
+@pytest.mark.django_db
+def test_the_once_per_cycle_rule_holds_with_the_constraint_user_first():
+    """The constraint (learner, message, cycle) refuses a second row of the same cycle whichever way it
+    is written, and never stops event messages (no cycle): a learner enrolled twice is told twice."""
+    [record] = due_records(1, due=NOW + dt.timedelta(days=3))
+    assert sweep(now=NOW) == 1
+    delivery = Delivery.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.create(
+            message=delivery.message,
+            user_id=delivery.user_id,
+            certification_id=delivery.certification_id,
+            cycle_start=delivery.cycle_start,
+            created_at=NOW,
+        )
+    learners = CertificationRecord.objects.filter(pk=record.pk).values("user_id", "certification_id")
+    for _ in range(2):
+        assert deliveries_for_event(event=RecordEvent.ENROLLED, learners=learners, now=NOW) == 1
+    assert Delivery.objects.filter(cycle_start__isnull=True, user_id=record.user_id).count() == 2
 
 
 @pytest.mark.django_db
