@@ -1,0 +1,374 @@
+"""The per-learner path: a few learners, any number of assignments and certifications, in a fixed
+number of statements (decision 0140).
+
+An enrol, a withdrawal, an administrator adding a member or one directory event moves a few
+learners' routes in many assignments at once. Instead of each assignment's steps in a loop, every
+step is one statement whose rows carry their ``assignment_id`` and ``certification_id`` as columns:
+each assignment contributes its part (its reached set, due-date rule and exception checks, from the
+same fragment builders as the large-scope steps) to a ``UNION ALL``, and the audit rows are written
+by the same statement (a data-modifying CTE):
+
+1. routes no longer reached: deleted, their exceptions detached (open ones closed), audited;
+2. routes whose due date changed (never earlier): updated, the checks run again;
+3. routes that newly reach a learner: inserted with due date and checks, audited;
+4. exceptions of the assignments where a route's state may have changed: closed / raised, audited;
+5. records of the certifications whose routes changed: assigned or restored, unassigned, due dates
+   moved — one statement each across the certifications (``certifications.services.record_sets``),
+   and one Enrolment / Unenrolment announcement (one message statement, one outbox row).
+
+It runs on PostgreSQL (data-modifying CTEs) when no certification of the run shares a course with
+another one of it (the "already assigned" check of one would read the record the other just
+wrote); otherwise the engine runs each certification's steps in turn (``applies``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import reduce
+
+from django.db import connection
+from django.db.models import Exists, OuterRef
+
+from certifications.services import record_progress
+from certifications.services.audit import audit_rows_sql
+from certifications.services.lifecycle import PROGRESS_AT_ONCE
+from certifications.services.record_sets import (
+    announce,
+    assigned_with_completions_many,
+    audit_marker,
+    records_assign_set,
+    records_due_dates_set,
+    records_unassign_set,
+)
+from certifications.signals import RecordEvent
+from certifications.sql import Sql
+
+from ... import sql
+from ...models import Assignment, AssignmentException, ExceptionStatus, RouteState, UserAssignment
+from ...types import assignment_name
+from .checks import exception_case, reason_sql
+from .context import Context
+from .due import DueSql
+from .routes import EXC, RECORD, ROUTE, RouteChanges, _route_checks, existing_checked_sql, reached_sql
+
+Part = tuple[Context, Assignment]
+
+
+@dataclass
+class Moves:
+    """What the route steps changed, by certification (for the records) and by assignment (for the
+    exception step)."""
+
+    by_certification: dict[int, RouteChanges] = field(default_factory=lambda: defaultdict(RouteChanges))
+    recheck: set[int] = field(default_factory=set)
+    written: int = 0
+
+    def count(self, rows, kind: str) -> None:
+        for assignment_id, certification_id, n, *in_exception in rows:
+            changes = self.by_certification[certification_id]
+            setattr(changes, kind, getattr(changes, kind) + n)
+            self.written += n
+            if kind == "updated" or (in_exception and in_exception[0]):
+                self.recheck.add(assignment_id)
+            if in_exception:
+                changes.inserted_exception += in_exception[0]
+                self.written += n
+
+
+def applies(contexts: dict[int, Context]) -> bool:
+    """The fast path serves this run: PostgreSQL, and no certification of it conflicts with another."""
+    ids = set(contexts)
+    return sql.is_postgres() and not any(ids & set(ctx.conflicts) for ctx in contexts.values())
+
+
+def _rows(statement: Sql) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(statement.text, [sql.param_datetime(p) for p in statement.params])
+        return cursor.fetchall()
+
+
+def _union(parts: list[Sql]) -> Sql:
+    return reduce(lambda a, b: a + " UNION ALL " + b, [Sql.of("({part})", part=p) for p in parts])
+
+
+def _ids(parts: list[Part]) -> Sql:
+    return Sql.values(a.pk for _, a in parts)
+
+
+def _meta(parts: list[Part]) -> Sql:
+    """(assignment_id, type, name) of each assignment, for the routes' audit JSON."""
+    return _union(
+        [
+            Sql.of(
+                "SELECT CAST({a} AS integer) AS assignment_id, CAST({t} AS text) AS type, CAST({n} AS text) AS name",
+                a=Sql.value(a.pk),
+                t=Sql.value(a.type),
+                n=Sql.value(assignment_name(a)),
+            )
+            for _, a in parts
+        ]
+    )
+
+
+# The audit JSON of a route row ``ua`` joined to its assignment's ``meta`` row ``m`` (as ``route_json``).
+ROUTE_JSON = sql.json_of(
+    {
+        "assignment": "ua.assignment_id",
+        "type": "m.type",
+        "name": "m.name",
+        "state": "ua.state",
+        "due_date": sql.iso("ua.due_date"),
+    }
+)
+
+
+def _audit(ctx: Context, rows: Sql | str, action: str, *, before: Sql | str = "NULL", after: Sql | str = "NULL"):
+    """One audit row per route row ``ua`` of ``rows``, its certification a column of the row."""
+    return audit_rows_sql(
+        rows=rows,
+        user_id="ua.user_id",
+        subject="route",
+        action=action,
+        now=ctx.now,
+        before=before,
+        after=after,
+        actor=ctx.actor,
+        actor_label=ctx.actor_label,
+        certification="ua.certification_id",
+    )
+
+
+def routes_gone(ctx: Context, parts: list[Part]) -> list[tuple]:
+    """1. Routes in scope no longer reached, over all the assignments: (assignment, certification, count)."""
+    reached = _union(
+        [
+            Sql.of("SELECT {a} AS assignment_id, r.user_id FROM {r} r", a=Sql.value(a.pk), r=reached_sql(c, a))
+            for c, a in parts
+        ]
+    )
+    open_, resolved = Sql.value(ExceptionStatus.OPEN), Sql.value(ExceptionStatus.RESOLVED)
+    return _rows(
+        Sql.of(
+            "WITH reached AS ({reached}), meta AS ({meta}), "
+            "gone AS (DELETE FROM {route} ua WHERE ua.assignment_id IN ({ids}){scope} AND NOT EXISTS "
+            "(SELECT 1 FROM reached x WHERE x.assignment_id = ua.assignment_id AND x.user_id = ua.user_id) "
+            "RETURNING ua.id, ua.assignment_id, ua.certification_id, ua.user_id, ua.state, ua.due_date), "
+            "detached AS (UPDATE {exc} SET route_id = NULL, "
+            "status = CASE WHEN status = {open} THEN {resolved} ELSE status END, "
+            "resolved_at = CASE WHEN status = {open} THEN {now} ELSE resolved_at END "
+            "WHERE route_id IN (SELECT id FROM gone)), audited AS ({audit}) "
+            "SELECT assignment_id, certification_id, COUNT(*) FROM gone GROUP BY assignment_id, certification_id",
+            reached=reached,
+            meta=_meta(parts),
+            route=ROUTE,
+            ids=_ids(parts),
+            scope=ctx.scope.sql("ua.user_id"),
+            exc=EXC,
+            open=open_,
+            resolved=resolved,
+            now=Sql.value(ctx.now),
+            audit=_audit(
+                ctx, "gone ua JOIN meta m ON m.assignment_id = ua.assignment_id", "route_removed", before=ROUTE_JSON
+            ),
+        )
+    )
+
+
+def due_dates_update(parts: list[Part]) -> list[tuple]:
+    """2. Existing routes whose due date changed (as ``routes.due_dates_update``), over all the assignments."""
+    changed, kept, decided = _route_checks(ROUTE)
+    keep = f"({kept} OR {decided})"
+    return _rows(
+        Sql.of(
+            "WITH up AS (UPDATE {route} SET due_date = v.due_date, "
+            "state = CASE WHEN {keep} THEN {route}.state WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, "
+            "exception_type = CASE WHEN {keep} THEN {route}.exception_type ELSE v.exc END, "
+            "resolved = CASE WHEN {keep} THEN {route}.resolved ELSE FALSE END "
+            "FROM ({checked}) v WHERE {route}.id = v.route_id AND {changed} "
+            "RETURNING {route}.assignment_id, {route}.certification_id) "
+            "SELECT assignment_id, certification_id, COUNT(*) FROM up GROUP BY assignment_id, certification_id",
+            route=ROUTE,
+            keep=keep,
+            exception=RouteState.EXCEPTION,
+            active=RouteState.ACTIVE,
+            checked=_union([existing_checked_sql(c, a) for c, a in parts]),
+            changed=changed,
+        )
+    )
+
+
+def _new_routes(ctx: Context, assignment: Assignment) -> Sql:
+    """(assignment_id, certification_id, user_id, due_date, exc) of the learners the assignment newly reaches."""
+    rule = DueSql.of(assignment, assigned_at=Sql.value(ctx.now))
+    certification = Sql.value(ctx.certification.pk)
+    return Sql.of(
+        "SELECT CAST({assignment} AS integer) AS assignment_id, CAST({certification} AS integer) AS certification_id, "
+        "n.user_id, CAST(n.due_date AS timestamp with time zone) AS due_date, {case} AS exc "
+        "FROM (SELECT r.user_id, {due} AS due_date, {unknown} AS unknown FROM {reached} r{joins} WHERE NOT EXISTS "
+        "(SELECT 1 FROM {route} x WHERE x.assignment_id = {assignment} AND x.user_id = r.user_id)) n "
+        "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}",
+        assignment=Sql.value(assignment.pk),
+        certification=certification,
+        case=exception_case(ctx, user="n.user_id", due="n.due_date", unknown="n.unknown"),
+        due=rule.due,
+        unknown=rule.unknown,
+        reached=reached_sql(ctx, assignment),
+        joins=rule.joins,
+        route=ROUTE,
+        record=RECORD,
+    )
+
+
+def routes_insert(ctx: Context, parts: list[Part]) -> list[tuple]:
+    """3. Routes that newly reach a learner, over all the assignments, audited in the same statement:
+    (assignment, certification, inserted, of which in exception)."""
+    return _rows(
+        Sql.of(
+            "WITH meta AS ({meta}), ua AS (INSERT INTO {route} (assignment_id, certification_id, user_id, "
+            "assigned_at, due_date, state, exception_type, resolved) "
+            "SELECT v.assignment_id, v.certification_id, v.user_id, {now}, v.due_date, "
+            "CASE WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, v.exc, FALSE FROM ({new}) v "
+            "ON CONFLICT DO NOTHING RETURNING assignment_id, certification_id, user_id, state, due_date), "
+            "audited AS ({audit}) SELECT assignment_id, certification_id, COUNT(*), "
+            "SUM(CASE WHEN state = '{exception}' THEN 1 ELSE 0 END) FROM ua GROUP BY assignment_id, certification_id",
+            meta=_meta(parts),
+            route=ROUTE,
+            now=Sql.value(ctx.now),
+            exception=RouteState.EXCEPTION,
+            active=RouteState.ACTIVE,
+            new=_union([_new_routes(c, a) for c, a in parts]),
+            audit=_audit(ctx, "ua JOIN meta m ON m.assignment_id = ua.assignment_id", "route_added", after=ROUTE_JSON),
+        )
+    )
+
+
+def exceptions_sync(ctx: Context, parts: list[Part]) -> int:
+    """4. Open exceptions follow the routes of these assignments: close the stale, raise (and audit) the missing."""
+    ids = [a.pk for _, a in parts]
+    still_true = UserAssignment.objects.filter(
+        assignment_id=OuterRef("assignment_id"),
+        user_id=OuterRef("user_id"),
+        state=RouteState.EXCEPTION,
+        exception_type=OuterRef("type"),
+    )
+    written = (
+        AssignmentException.objects.filter(assignment_id__in=ids, status=ExceptionStatus.OPEN)
+        .filter(ctx.scope.q())
+        .filter(~Exists(still_true))
+        .update(status=ExceptionStatus.RESOLVED, resolved_at=ctx.now)
+    )
+    reason = Sql("CASE ua.assignment_id")
+    for c, a in parts:
+        reason = reason + Sql.of(" WHEN {a} THEN {reason}", a=Sql.value(a.pk), reason=reason_sql(c, a))
+    reason = reason + " END"
+    open_ = Sql.value(ExceptionStatus.OPEN)
+    after = sql.json_of({"assignment": "ua.assignment_id", "type": "ua.type", "reason": "ua.reason"})
+    inserted = _rows(
+        Sql.of(
+            "WITH ua AS (INSERT INTO {exc} (route_id, assignment_id, certification_id, user_id, type, reason, "
+            "raised_at, status, resolution) SELECT ua.id, ua.assignment_id, ua.certification_id, ua.user_id, "
+            "ua.exception_type, {reason}, {now}, {open}, '' FROM {route} ua LEFT JOIN {record} rec "
+            "ON rec.user_id = ua.user_id AND rec.certification_id = ua.certification_id "
+            "WHERE ua.assignment_id IN ({ids}) AND ua.state = {exception}{scope} AND NOT EXISTS (SELECT 1 FROM {exc} e "
+            "WHERE e.assignment_id = ua.assignment_id AND e.user_id = ua.user_id AND e.status = {open}) "
+            "ON CONFLICT DO NOTHING RETURNING assignment_id, certification_id, user_id, type, reason), "
+            "audited AS ({audit}) SELECT COUNT(*) FROM ua",
+            exc=EXC,
+            reason=reason,
+            now=Sql.value(ctx.now),
+            open=open_,
+            route=ROUTE,
+            record=RECORD,
+            ids=Sql.values(ids),
+            exception=Sql.value(RouteState.EXCEPTION),
+            scope=ctx.scope.sql("ua.user_id"),
+            audit=_audit(ctx, "ua", "exception_raised", after=after),
+        )
+    )
+    return written + 2 * int(inserted[0][0])
+
+
+def _counting(ctx: Context, certification_ids: list[int]) -> Sql:
+    """(user_id, certification_id, due_date): the latest due date of each learner's counting routes."""
+    return Sql.of(
+        "SELECT user_id, certification_id, MAX(due_date) AS due_date FROM {route} "
+        "WHERE state = {active} AND certification_id IN ({ids}){scope} GROUP BY user_id, certification_id",
+        route=ROUTE,
+        active=Sql.value(RouteState.ACTIVE),
+        ids=Sql.values(certification_ids),
+        scope=ctx.scope.sql("user_id"),
+    )
+
+
+def _orphans(ctx: Context, certification_ids: list[int]) -> Sql:
+    """(user_id, certification_id): records in scope with no counting route left."""
+    return Sql.of(
+        "SELECT rec.user_id, rec.certification_id FROM {record} rec WHERE rec.certification_id IN ({ids}){scope} "
+        "AND NOT EXISTS (SELECT 1 FROM {route} ua WHERE ua.user_id = rec.user_id "
+        "AND ua.certification_id = rec.certification_id AND ua.state = {active})",
+        record=RECORD,
+        ids=Sql.values(certification_ids),
+        scope=ctx.scope.sql("rec.user_id"),
+        route=ROUTE,
+        active=Sql.value(RouteState.ACTIVE),
+    )
+
+
+def records_sync(ctx: Context, moves: Moves) -> int:
+    """5. Records of the certifications whose routes changed, as ``records.records_sync`` decides for each."""
+    changed = sorted(c for c, ch in moves.by_certification.items() if ch.any_route)
+    if not changed:
+        return 0
+    changes = moves.by_certification
+    adds = [c for c in changed if changes[c].updated or changes[c].inserted > changes[c].inserted_exception]
+    removes = [c for c in changed if changes[c].removed or changes[c].updated]
+    who = {"now": ctx.now, "actor": ctx.actor, "actor_label": ctx.actor_label}
+    marker = audit_marker()
+    created = records_assign_set(rows=_counting(ctx, adds), **who) if adds else 0
+    removed = records_unassign_set(rows=_orphans(ctx, removes), **who) if removes else 0
+    if created:
+        actions = ("assigned", "restored")
+        announce(event=RecordEvent.ENROLLED, certification_ids=adds, marker=marker, now=ctx.now, actions=actions)
+        _progress(adds, ctx)
+    if removed:
+        actions = ("deleted", "unassigned")
+        announce(event=RecordEvent.UNENROLLED, certification_ids=removes, marker=marker, now=ctx.now, actions=actions)
+    moved = records_due_dates_set(rows=_counting(ctx, adds), **who) if adds else 0
+    return created + removed + moved
+
+
+def _progress(certification_ids: list[int], ctx: Context) -> None:
+    """Completions the learners already hold count: at once for a few, in Celery for many (as ``records``)."""
+    from certifications.services.records import _enqueue_progress
+
+    pairs = list(assigned_with_completions_many(certification_ids=certification_ids, assigned_at=ctx.now))
+    by_certification: dict[int, list[int]] = defaultdict(list)
+    for user_id, certification_id in pairs:
+        by_certification[certification_id].append(user_id)
+    for certification_id, user_ids in sorted(by_certification.items()):
+        if len(user_ids) > PROGRESS_AT_ONCE:
+            _enqueue_progress(certification_id, ctx.now)
+            continue
+        for user_id in user_ids:
+            record_progress(
+                user_id=user_id,
+                certification_id=certification_id,
+                now=ctx.now,
+                actor=ctx.actor,
+                actor_label=ctx.actor_label,
+            )
+
+
+def learners_run(contexts: dict[int, Context], by_certification: dict[int, list[Assignment]]) -> int:
+    """Steps 1–5 for these learners over every given assignment, in the caller's transaction."""
+    parts = [(contexts[c], a) for c in sorted(by_certification) for a in by_certification[c]]
+    ctx = parts[0][0]
+    moves = Moves()
+    moves.count(routes_gone(ctx, parts), "removed")
+    moves.count(due_dates_update(parts), "updated")
+    moves.count(routes_insert(ctx, parts), "inserted")
+    recheck = [(c, a) for c, a in parts if a.pk in moves.recheck]
+    if recheck:
+        moves.written += exceptions_sync(ctx, recheck)
+    return moves.written + records_sync(ctx, moves)
