@@ -89,7 +89,29 @@ def _rows(statement: Sql) -> list[tuple]:
 
 
 def _union(parts: list[Sql]) -> Sql:
-    return reduce(lambda a, b: a + " UNION ALL " + b, [Sql.of("({part})", part=p) for p in parts])
+    """``UNION ALL`` of the parts, the parts of one shape (the same text, other values) as one branch:
+    ``(VALUES <each part's values>) k CROSS JOIN LATERAL (<the text over k's columns>)``. PostgreSQL
+    then plans each shape once, however many assignments share it (50 certifications assigned to one
+    audience are one branch, not 50)."""
+    shapes: dict[str, list[Sql]] = {}
+    for part in parts:
+        shapes.setdefault(part.text, []).append(part)
+    branches: list[Sql] = []
+    for text, same in shapes.items():
+        pieces = text.split("%s")
+        if len(same) == 1 or not same[0].params or len(pieces) != len(same[0].params) + 1 or "%%" in text:
+            branches += [Sql.of("({part})", part=p) for p in same]
+            continue
+        columns = [f"k{n}" for n in range(len(same[0].params))]
+        generic = pieces[0] + "".join(f"k.{c}{piece}" for c, piece in zip(columns, pieces[1:], strict=True))
+        rows = ", ".join("(" + ", ".join(["%s"] * len(columns)) + ")" for _ in same)
+        branches.append(
+            Sql(
+                f"(SELECT g.* FROM (VALUES {rows}) AS k({', '.join(columns)}) CROSS JOIN LATERAL ({generic}) g)",
+                tuple(value for part in same for value in part.params),
+            )
+        )
+    return reduce(lambda a, b: a + " UNION ALL " + b, branches)
 
 
 def _ids(parts: list[Part]) -> Sql:
