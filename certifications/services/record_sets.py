@@ -13,9 +13,11 @@ certification; a never-started record is deleted, any other kept in history as u
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from functools import reduce
 
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from courses.models import CourseCompletion
 
@@ -40,9 +42,13 @@ _FIELDS = ", ".join(RECORD_FIELDS)
 
 def _count(statement: Sql) -> int:
     """Run a data-modifying CTE ending in ``SELECT COUNT(*)``; returns that count."""
+    return int(_rows(statement)[0][0])
+
+
+def _rows(statement: Sql) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(statement.text, statement.params)
-        return int(cursor.fetchone()[0])
+        return cursor.fetchall()
 
 
 def _audit(rows: Sql | str, action: str, *, now, actor, actor_label: str, before="NULL", after="NULL") -> Sql:
@@ -61,19 +67,20 @@ def _audit(rows: Sql | str, action: str, *, now, actor, actor_label: str, before
     )
 
 
-def audit_marker() -> int:
-    """The newest audit row's id: the rows the statements write next come after it."""
-    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+def _pairs(rows) -> Q:
+    return reduce(operator.or_, (Q(user_id=u, certification_id=c) for u, c in rows))
 
 
-def announce(*, event: str, certification_ids: list[int], marker: int, now: dt.datetime, actions: tuple) -> None:
-    """``records_changed`` once for the records of all these certifications that the statements changed."""
+def announce(*, event: str, changed: list[tuple[int, int]], now: dt.datetime, actions: tuple) -> None:
+    """``records_changed`` once for the records ``(user_id, certification_id)`` the statements changed
+    (read back from their audit rows at ``now``, so that the query names exactly those)."""
+    if not changed:
+        return
     learners = (
-        AuditEvent.objects.filter(
-            pk__gt=marker, at=now, certification_id__in=certification_ids, subject=SUBJECT, action__in=actions
-        )
+        AuditEvent.objects.filter(_pairs(changed), at=now, subject=SUBJECT, action__in=actions)
         .order_by()
         .values("user_id", "certification_id")
+        .distinct()
     )
     quiet = not enrolment_messages_enabled()
     records_changed.send(sender=CertificationRecord, event=event, learners=learners, now=now, quiet=quiet)
@@ -86,11 +93,13 @@ def _no_record(alias: str) -> str:
     )
 
 
-def records_assign_set(*, rows: Sql, now: dt.datetime, actor=None, actor_label: str = "") -> int:
+def records_assign_set(*, rows: Sql, now: dt.datetime, actor=None, actor_label: str = "") -> list[tuple[str, int, int]]:
     """Give each ``(user_id, certification_id, due_date)`` of ``rows`` a current record, in one statement:
     the newest unassigned history record comes back (and leaves the history), or a fresh "Not
     certified" record is created with that due date. Existing records are untouched. Audited
-    ("restored" / "assigned"). Returns records created; the caller announces them."""
+    ("restored" / "assigned"). Returns ``(what, user_id, certification_id)`` of the records restored
+    (``"restored"``), created (``"assigned"``) and those that were there already (``"kept"``); the caller
+    announces them."""
     at = db_datetime(now)
     returning = f"RETURNING user_id, certification_id, {_FIELDS}"
     after = json_object_sql({field: f"new.{field}" for field in RECORD_FIELDS})
@@ -111,7 +120,9 @@ def records_assign_set(*, rows: Sql, now: dt.datetime, actor=None, actor_label: 
         "ON h.id = n.id WHERE h.user_id = w.user_id AND h.certification_id = w.certification_id) "
         "ON CONFLICT DO NOTHING {returning}), "
         "a_restored AS ({audit_restored}), a_fresh AS ({audit_fresh}) "
-        "SELECT (SELECT COUNT(*) FROM restored) + (SELECT COUNT(*) FROM fresh)",
+        "SELECT 'restored', user_id, certification_id FROM restored UNION ALL "
+        "SELECT 'assigned', user_id, certification_id FROM fresh UNION ALL "
+        "SELECT 'kept', w.user_id, w.certification_id FROM want w WHERE NOT {no_record_w}",
         rows=rows,
         history=HISTORY,
         record=RECORD,
@@ -127,13 +138,13 @@ def records_assign_set(*, rows: Sql, now: dt.datetime, actor=None, actor_label: 
         audit_restored=_audit("restored new", "restored", **audit),
         audit_fresh=_audit("fresh new", "assigned", **audit),
     )
-    return _count(statement)
+    return _rows(statement)
 
 
-def records_unassign_set(*, rows: Sql, now: dt.datetime, actor=None, actor_label: str = "") -> int:
+def records_unassign_set(*, rows: Sql, now: dt.datetime, actor=None, actor_label: str = "") -> list[tuple[int, int]]:
     """Remove the current records ``(user_id, certification_id)`` of ``rows`` in one statement: a
     never-started record is deleted, any other kept in history as unassigned. Audited ("deleted" /
-    "unassigned"). Returns records removed; the caller announces them."""
+    "unassigned"). Returns the ``(user_id, certification_id)`` removed; the caller announces them."""
     not_started = Sql.value(RecordStatus.NOT_CERTIFIED.value)
     audit = {"now": now, "actor": actor, "actor_label": actor_label}
     before = json_object_sql({field: f"new.{field}" for field in RECORD_FIELDS})
@@ -142,7 +153,7 @@ def records_unassign_set(*, rows: Sql, now: dt.datetime, actor=None, actor_label
         "(SELECT o.user_id, o.certification_id FROM ({rows}) o) RETURNING user_id, certification_id, {fields}), "
         "kept AS (INSERT INTO {history} (user_id, certification_id, {fields}, unassigned, archived_at) "
         "SELECT user_id, certification_id, {fields}, TRUE, {at} FROM gone WHERE status <> {not_certified}), "
-        "a_deleted AS ({deleted}), a_unassigned AS ({unassigned}) SELECT COUNT(*) FROM gone",
+        "a_deleted AS ({deleted}), a_unassigned AS ({unassigned}) SELECT user_id, certification_id FROM gone",
         record=RECORD,
         rows=rows,
         fields=_FIELDS,
@@ -154,7 +165,7 @@ def records_unassign_set(*, rows: Sql, now: dt.datetime, actor=None, actor_label
             Sql.of("gone new WHERE new.status <> {v}", v=not_started), "unassigned", before=before, **audit
         ),
     )
-    return _count(statement)
+    return [tuple(row) for row in _rows(statement)]
 
 
 def records_due_dates_set(*, rows: Sql, now: dt.datetime, actor=None, actor_label: str = "") -> int:

@@ -23,10 +23,10 @@ pytestmark = pytest.mark.django_db
 # §9): the audit marker the message's INSERT … SELECT reads from, that insert, and the delivery's outbox
 # row; its (no-op) row lock; and the route, record and due-date audit rows as statements of their own.
 SQLITE_PER_CERTIFICATION = 14
-# PostgreSQL, in all: assignments, locks (2), certifications, facts (2); gone, due dates and insert of
-# the routes; the audit marker, the records, the Enrolment messages and their outbox row, the progress
-# probe, the records' due dates.
-POSTGRES_STATEMENTS = 15
+# PostgreSQL, in all: assignments, locks, certifications, facts (2); gone, due dates and insert of the
+# routes; the records (fresh ones with their due date), the Enrolment messages and their outbox row,
+# the progress probe.
+POSTGRES_STATEMENTS = 12
 
 
 def _statements(certifications: int) -> int:

@@ -142,10 +142,12 @@ def learners_recompute(
     actor=None,
     assignment_ids=None,
     actor_label: str = "",
+    certification: Certification | None = None,
 ) -> int:
     """Recompute a few learners of one certification, synchronously (every assignment, or the given ones).
 
-    ``actor`` is the person whose change caused it, ``actor_label`` says in words what triggered it."""
+    ``actor`` is the person whose change caused it, ``actor_label`` says in words what triggered it;
+    ``certification``, the certification when the caller has read it already in this transaction."""
     if assignment_ids is not None:  # a few learners through some assignments: the per-learner path
         return _learners(
             assignments=_assignments(certification_id, pk__in=assignment_ids),
@@ -153,6 +155,7 @@ def learners_recompute(
             now=now,
             actor=actor,
             actor_label=actor_label,
+            certifications=[certification] if certification is not None else None,
         )
     return _run(
         certification_id=certification_id,
@@ -187,7 +190,7 @@ def learners_recompute_many(
     )
 
 
-def _learners(*, assignments: list[Assignment], user_ids, now, actor, actor_label: str) -> int:
+def _learners(*, assignments: list[Assignment], user_ids, now, actor, actor_label: str, certifications=None) -> int:
     scope = Scope(user_ids=tuple(sorted(set(user_ids))))
     by_certification: dict[int, list[Assignment]] = {}
     for assignment in assignments:
@@ -197,7 +200,8 @@ def _learners(*, assignments: list[Assignment], user_ids, now, actor, actor_labe
     ids = sorted(by_certification)
     with transaction.atomic(savepoint=False):
         sql.learners_lock(ids, scope.user_ids)
-        certifications = list(Certification.objects.filter(pk__in=ids).order_by("pk"))
+        if certifications is None or sorted(c.pk for c in certifications) != ids:
+            certifications = list(Certification.objects.filter(pk__in=ids).order_by("pk"))
         contexts = Context.build_many(
             certifications=certifications, now=now or timezone.now(), actor=actor, scope=scope, actor_label=actor_label
         )

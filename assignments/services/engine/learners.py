@@ -36,7 +36,6 @@ from certifications.services.lifecycle import PROGRESS_AT_ONCE
 from certifications.services.record_sets import (
     announce,
     assigned_with_completions_many,
-    audit_marker,
     records_assign_set,
     records_due_dates_set,
     records_unassign_set,
@@ -346,18 +345,18 @@ def records_sync(ctx: Context, moves: Moves) -> int:
     adds = [c for c in changed if changes[c].updated or changes[c].inserted > changes[c].inserted_exception]
     removes = [c for c in changed if changes[c].removed or changes[c].updated]
     who = {"now": ctx.now, "actor": ctx.actor, "actor_label": ctx.actor_label}
-    marker = audit_marker()
-    created = records_assign_set(rows=_counting(ctx, adds), **who) if adds else 0
-    removed = records_unassign_set(rows=_orphans(ctx, removes), **who) if removes else 0
+    assigned = records_assign_set(rows=_counting(ctx, adds), **who) if adds else []
+    removed = records_unassign_set(rows=_orphans(ctx, removes), **who) if removes else []
+    created = [(u, c) for what, u, c in assigned if what != "kept"]
+    announce(event=RecordEvent.ENROLLED, changed=created, now=ctx.now, actions=("assigned", "restored"))
+    announce(event=RecordEvent.UNENROLLED, changed=removed, now=ctx.now, actions=("deleted", "unassigned"))
     if created:
-        actions = ("assigned", "restored")
-        announce(event=RecordEvent.ENROLLED, certification_ids=adds, marker=marker, now=ctx.now, actions=actions)
-        _progress(adds, ctx)
-    if removed:
-        actions = ("deleted", "unassigned")
-        announce(event=RecordEvent.UNENROLLED, certification_ids=removes, marker=marker, now=ctx.now, actions=actions)
-    moved = records_due_dates_set(rows=_counting(ctx, adds), **who) if adds else 0
-    return created + removed + moved
+        _progress(sorted({c for _, c in created}), ctx)
+    # A fresh record has its due date already; restored and existing ones may move later.
+    moved = 0
+    if any(what != "assigned" for what, _, _ in assigned):
+        moved = records_due_dates_set(rows=_counting(ctx, adds), **who)
+    return len(created) + len(removed) + moved
 
 
 def _progress(certification_ids: list[int], ctx: Context) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, Q, QuerySet
 from django.utils import timezone
 
 from assignments import sql
@@ -18,7 +18,7 @@ from assignments.errors import (
     NotEnrolled,
     WithdrawalNotAllowed,
 )
-from assignments.models import Group, GroupMember
+from assignments.models import EnrolmentRequest, Group, GroupMember, RequestStatus
 from assignments.selectors import moment_in_words
 from assignments.services import enrolment_requests
 from assignments.services.enrolment_keys import enrolment_key_check
@@ -107,23 +107,20 @@ def group_enrol(
         with transaction.atomic():
             group = group_share_locked(group.pk)
             certification = group.certification
-            if not visible_certifications(learner).filter(pk=certification.pk).exists():
+            standing = _standing(group, learner)
+            if standing is None:
                 raise NotEnrollable("This certification is not available to you.")
             if not certification_is_available(certification, now):
                 raise NotEnrollable("This certification is not available for enrolment now.")
             if not group.allow_enrol or not hasattr(group, "assignment"):
                 raise NotEnrollable(f"The group '{group.name}' no longer allows learners to enrol.")
             _check_enrolment_dates(group, now)
-            joined = (
-                GroupMember.objects.filter(Q(certification=certification, self_enrolled=True) | Q(group=group))
-                .filter(user=learner)
-                .values_list("self_enrolled", flat=True)
-            )
-            if joined:
-                if any(joined):
-                    raise AlreadyEnrolled(f"You are already enrolled in {certification.fullname}.")
+            self_enrolled, member, requested = standing
+            if self_enrolled:
+                raise AlreadyEnrolled(f"You are already enrolled in {certification.fullname}.")
+            if member:
                 raise AlreadyEnrolled(f"You are already a member of the group '{group.name}'.")
-            if enrolment_requests.pending_request(certification=certification, learner=learner) is not None:
+            if requested:
                 raise AlreadyEnrolled(enrolment_requests.ALREADY_REQUESTED.format(certification=certification.fullname))
             refusal = ""
             if group.enrolment_key:
@@ -138,11 +135,30 @@ def group_enrol(
         raise AlreadyEnrolled(f"You are already enrolled in {group.certification.fullname}.") from error
 
 
+def _standing(group: Group, learner) -> tuple[bool, bool, bool] | None:
+    """In one query: None when the certification is not visible to the learner, else whether they hold a
+    self-enrolment in it, are a member of this group, and have a request awaiting approval in it."""
+    mine = {"certification_id": group.certification_id, "user_id": learner.pk}
+    return (
+        visible_certifications(learner)
+        .filter(pk=group.certification_id)
+        .annotate(
+            s_enrolled=Exists(GroupMember.objects.filter(self_enrolled=True, **mine)),
+            s_member=Exists(GroupMember.objects.filter(group_id=group.pk, user_id=learner.pk)),
+            s_requested=Exists(EnrolmentRequest.objects.filter(status=RequestStatus.PENDING, **mine)),
+        )
+        .values_list("s_enrolled", "s_member", "s_requested")
+        .first()
+    )
+
+
 def admit(*, group: Group, learner, now: datetime, actor, approved_by=None) -> EnrolmentOutcome:
     """The self-enrolment itself, in the caller's transaction once every check has passed: a place
     (under the capacity lock), the membership, its audit event, the learner's route and record."""
     take_a_place(group)
-    with transaction.atomic():
+    # No savepoint: a double enrolment's IntegrityError ends the caller's transaction (the caller turns it
+    # into AlreadyEnrolled outside it).
+    with transaction.atomic(savepoint=False):
         member = GroupMember.objects.create(
             group=group,
             certification_id=group.certification_id,
