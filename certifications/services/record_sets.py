@@ -17,7 +17,7 @@ import operator
 from functools import reduce
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from courses.models import CourseCompletion
 
@@ -93,13 +93,27 @@ def _no_record(alias: str) -> str:
     )
 
 
-def records_assign_set(*, rows: Sql, now: dt.datetime, actor=None, actor_label: str = "") -> list[tuple[str, int, int]]:
+def _learned(alias: str) -> str:
+    """SQL: the learner of row ``alias`` holds a completion of one of its certification's courses."""
+    through = CourseSet.courses.through
+    return (
+        f"EXISTS (SELECT 1 FROM {table(CourseCompletion)} cc JOIN {table(through)} t "
+        f"ON t.{through._meta.get_field('course').column} = cc.course_id JOIN {table(CourseSet)} cs "
+        f"ON cs.id = t.{through._meta.get_field('courseset').column} "
+        f"WHERE cc.user_id = {alias}.user_id AND cs.certification_id = {alias}.certification_id)"
+    )
+
+
+def records_assign_set(
+    *, rows: Sql, now: dt.datetime, actor=None, actor_label: str = ""
+) -> list[tuple[str, int, int, bool]]:
     """Give each ``(user_id, certification_id, due_date)`` of ``rows`` a current record, in one statement:
     the newest unassigned history record comes back (and leaves the history), or a fresh "Not
     certified" record is created with that due date. Existing records are untouched. Audited
-    ("restored" / "assigned"). Returns ``(what, user_id, certification_id)`` of the records restored
-    (``"restored"``), created (``"assigned"``) and those that were there already (``"kept"``); the caller
-    announces them."""
+    ("restored" / "assigned"). Returns ``(what, user_id, certification_id, learned)`` of the records
+    restored (``"restored"``), created (``"assigned"``) and those that were there already (``"kept"``),
+    ``learned`` when the learner holds a completion of one of the certification's courses (their
+    progress is to be evaluated); the caller announces them."""
     at = db_datetime(now)
     returning = f"RETURNING user_id, certification_id, {_FIELDS}"
     after = json_object_sql({field: f"new.{field}" for field in RECORD_FIELDS})
@@ -120,9 +134,11 @@ def records_assign_set(*, rows: Sql, now: dt.datetime, actor=None, actor_label: 
         "ON h.id = n.id WHERE h.user_id = w.user_id AND h.certification_id = w.certification_id) "
         "ON CONFLICT DO NOTHING {returning}), "
         "a_restored AS ({audit_restored}), a_fresh AS ({audit_fresh}) "
-        "SELECT 'restored', user_id, certification_id FROM restored UNION ALL "
+        "SELECT x.what, x.user_id, x.certification_id, {learned} FROM ("
+        "SELECT 'restored' AS what, user_id, certification_id FROM restored UNION ALL "
         "SELECT 'assigned', user_id, certification_id FROM fresh UNION ALL "
-        "SELECT 'kept', w.user_id, w.certification_id FROM want w WHERE NOT {no_record_w}",
+        "SELECT 'kept', w.user_id, w.certification_id FROM want w WHERE NOT {no_record_w}) x",
+        learned=_learned("x"),
         rows=rows,
         history=HISTORY,
         record=RECORD,
@@ -198,18 +214,3 @@ def records_due_dates_set(*, rows: Sql, now: dt.datetime, actor=None, actor_labe
         ),
     )
     return _count(statement)
-
-
-def assigned_with_completions_many(*, certification_ids: list[int], assigned_at: dt.datetime):
-    """(user_id, certification_id) of records of these certifications assigned (or restored) at
-    ``assigned_at`` whose learner holds a completion of one of the certification's courses; one query."""
-    courses = CourseSet.courses.through.objects.filter(
-        courseset__certification_id=OuterRef(OuterRef("certification_id"))
-    )
-    completed = CourseCompletion.objects.filter(user_id=OuterRef("user_id"), course_id__in=courses.values("course_id"))
-    return (
-        CertificationRecord.objects.filter(certification_id__in=certification_ids, assigned_at=assigned_at)
-        .filter(Exists(completed))
-        .order_by("certification_id", "user_id")
-        .values_list("user_id", "certification_id")
-    )

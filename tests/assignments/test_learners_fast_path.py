@@ -30,6 +30,7 @@ from notifications.models import Delivery
 from outbox.models import OutboxMessage
 from tests.factories.assignments import AssignmentFactory
 from tests.factories.certifications import CertificationFactory, CourseSetFactory
+from tests.factories.courses import CourseCompletionFactory, CourseFactory
 from tests.factories.directory import UserFactory
 
 from .helpers import audience_assignment, relative_due
@@ -46,8 +47,12 @@ def _world(now):
     u1, u2 = UserFactory(), UserFactory()
     before = now - dt.timedelta(days=3)
     ids = []
-    # C1: both newly reached, due 30 days after the assignment date: routes and fresh records.
+    # C1: both newly reached, due 30 days after the assignment date: routes and fresh records; u1
+    # completed one of its two courses already, so their record is in progress at once.
     c1 = audience_assignment([], **relative_due(DueEvent.ASSIGNMENT_DATE, 30))
+    held = CourseFactory()
+    CourseSetFactory(certification=c1.certification, courses=[held, CourseFactory()])
+    CourseCompletionFactory(user=u1, course=held, completed_at=before)
     ids.append(c1.pk)
     # C2: u1 newly reached, with an unassigned record in history: restored.
     c2 = audience_assignment([])
@@ -141,6 +146,7 @@ def test_the_fast_path_changes_what_each_certification_in_turn_changes(now, monk
     actions = {row[3] for row in fast["audit"]}
     assert {"route_added", "route_removed", "exception_raised", "assigned", "restored", "due_date_changed"} <= actions
     assert {"deleted", "unassigned"} <= actions
+    assert RecordStatus.IN_PROGRESS in {row[3] for row in fast["records"]}
     assert fast_statements < slow_statements
 
 

@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db
 # row; its (no-op) row lock; and the route, record and due-date audit rows as statements of their own.
 SQLITE_PER_CERTIFICATION = 14
 # PostgreSQL, in all: assignments, locks, certifications, facts (2); gone, due dates and insert of the
-# routes; the records (fresh ones with their due date), the Enrolment messages and their outbox row,
-# the progress probe.
-POSTGRES_STATEMENTS = 12
+# routes; the records (fresh ones with their due date, and whether the learner holds completions),
+# the Enrolment messages and their outbox row.
+POSTGRES_STATEMENTS = 11
 
 
 def _statements(certifications: int) -> int:

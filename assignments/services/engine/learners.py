@@ -35,7 +35,6 @@ from certifications.services.audit import audit_rows_sql
 from certifications.services.lifecycle import PROGRESS_AT_ONCE
 from certifications.services.record_sets import (
     announce,
-    assigned_with_completions_many,
     records_assign_set,
     records_due_dates_set,
     records_unassign_set,
@@ -347,31 +346,29 @@ def records_sync(ctx: Context, moves: Moves) -> int:
     who = {"now": ctx.now, "actor": ctx.actor, "actor_label": ctx.actor_label}
     assigned = records_assign_set(rows=_counting(ctx, adds), **who) if adds else []
     removed = records_unassign_set(rows=_orphans(ctx, removes), **who) if removes else []
-    created = [(u, c) for what, u, c in assigned if what != "kept"]
+    created = [(u, c) for what, u, c, _ in assigned if what != "kept"]
     announce(event=RecordEvent.ENROLLED, changed=created, now=ctx.now, actions=("assigned", "restored"))
     announce(event=RecordEvent.UNENROLLED, changed=removed, now=ctx.now, actions=("deleted", "unassigned"))
-    if created:
-        _progress(sorted({c for _, c in created}), ctx)
+    _progress([(u, c) for what, u, c, learned in assigned if learned and what != "kept"], ctx)
     # A fresh record has its due date already; restored and existing ones may move later.
     moved = 0
-    if any(what != "assigned" for what, _, _ in assigned):
+    if any(row[0] != "assigned" for row in assigned):
         moved = records_due_dates_set(rows=_counting(ctx, adds), **who)
     return len(created) + len(removed) + moved
 
 
-def _progress(certification_ids: list[int], ctx: Context) -> None:
+def _progress(learned: list[tuple[int, int]], ctx: Context) -> None:
     """Completions the learners already hold count: at once for a few, in Celery for many (as ``records``)."""
     from certifications.services.records import _enqueue_progress
 
-    pairs = list(assigned_with_completions_many(certification_ids=certification_ids, assigned_at=ctx.now))
     by_certification: dict[int, list[int]] = defaultdict(list)
-    for user_id, certification_id in pairs:
+    for user_id, certification_id in learned:
         by_certification[certification_id].append(user_id)
     for certification_id, user_ids in sorted(by_certification.items()):
         if len(user_ids) > PROGRESS_AT_ONCE:
             _enqueue_progress(certification_id, ctx.now)
             continue
-        for user_id in user_ids:
+        for user_id in sorted(user_ids):
             record_progress(
                 user_id=user_id,
                 certification_id=certification_id,
