@@ -23,10 +23,10 @@ pytestmark = pytest.mark.django_db
 # §9): the audit marker the message's INSERT … SELECT reads from, that insert, and the delivery's outbox
 # row; its (no-op) row lock; and the route, record and due-date audit rows as statements of their own.
 SQLITE_PER_CERTIFICATION = 14
-# PostgreSQL, in all: assignments, locks, certifications, facts (2); gone, due dates and insert of the
-# routes; the records (fresh ones with their due date, and whether the learner holds completions),
+# PostgreSQL, in all: assignments, locks, certifications, facts (2); the routes (gone, due dates and
+# insert in one statement); the records (fresh ones with their due date, and whether the learner holds completions),
 # the Enrolment messages and their outbox row.
-POSTGRES_STATEMENTS = 11
+POSTGRES_STATEMENTS = 9
 
 
 def _statements(certifications: int) -> int:

@@ -10,7 +10,8 @@ by the same statement (a data-modifying CTE):
 
 1. routes no longer reached: deleted, their exceptions detached (open ones closed), audited;
 2. routes whose due date changed (never earlier): updated, the checks run again;
-3. routes that newly reach a learner: inserted with due date and checks, audited;
+3. routes that newly reach a learner: inserted with due date and checks, audited
+   (1–3 are one statement: their sets of routes are disjoint);
 4. exceptions of the assignments where a route's state may have changed: closed / raised, audited;
 5. records of the certifications whose routes changed: assigned or restored, unassigned, due dates
    moved — one statement each across the certifications (``certifications.services.record_sets``),
@@ -62,16 +63,15 @@ class Moves:
     recheck: set[int] = field(default_factory=set)
     written: int = 0
 
-    def count(self, rows, kind: str) -> None:
-        for assignment_id, certification_id, n, *in_exception in rows:
+    def count(self, rows) -> None:
+        """Add the rows of ``routes_step``: (kind, assignment, certification, routes, of which in exception)."""
+        for kind, assignment_id, certification_id, n, in_exception in rows:
             changes = self.by_certification[certification_id]
             setattr(changes, kind, getattr(changes, kind) + n)
-            self.written += n
-            if kind == "updated" or (in_exception and in_exception[0]):
+            changes.inserted_exception += in_exception
+            self.written += 2 * n if kind == "inserted" else n
+            if kind == "updated" or in_exception:
                 self.recheck.add(assignment_id)
-            if in_exception:
-                changes.inserted_exception += in_exception[0]
-                self.written += n
 
 
 def applies(contexts: dict[int, Context]) -> bool:
@@ -159,8 +159,8 @@ def _audit(ctx: Context, rows: Sql | str, action: str, *, before: Sql | str = "N
     )
 
 
-def routes_gone(ctx: Context, parts: list[Part]) -> list[tuple]:
-    """1. Routes in scope no longer reached, over all the assignments: (assignment, certification, count)."""
+def _gone(ctx: Context, parts: list[Part]) -> Sql:
+    """1. Routes in scope no longer reached: deleted (``gone``), their exceptions detached, audited."""
     reached = _union(
         [
             Sql.of("SELECT {a} AS assignment_id, r.user_id FROM {r} r", a=Sql.value(a.pk), r=reached_sql(c, a))
@@ -168,53 +168,48 @@ def routes_gone(ctx: Context, parts: list[Part]) -> list[tuple]:
         ]
     )
     open_, resolved = Sql.value(ExceptionStatus.OPEN), Sql.value(ExceptionStatus.RESOLVED)
-    return _rows(
-        Sql.of(
-            "WITH reached AS ({reached}), meta AS ({meta}), "
-            "gone AS (DELETE FROM {route} ua WHERE ua.assignment_id IN ({ids}){scope} AND NOT EXISTS "
-            "(SELECT 1 FROM reached x WHERE x.assignment_id = ua.assignment_id AND x.user_id = ua.user_id) "
-            "RETURNING ua.id, ua.assignment_id, ua.certification_id, ua.user_id, ua.state, ua.due_date), "
-            "detached AS (UPDATE {exc} SET route_id = NULL, "
-            "status = CASE WHEN status = {open} THEN {resolved} ELSE status END, "
-            "resolved_at = CASE WHEN status = {open} THEN {now} ELSE resolved_at END "
-            "WHERE route_id IN (SELECT id FROM gone)), audited AS ({audit}) "
-            "SELECT assignment_id, certification_id, COUNT(*) FROM gone GROUP BY assignment_id, certification_id",
-            reached=reached,
-            meta=_meta(parts),
-            route=ROUTE,
-            ids=_ids(parts),
-            scope=ctx.scope.sql("ua.user_id"),
-            exc=EXC,
-            open=open_,
-            resolved=resolved,
-            now=Sql.value(ctx.now),
-            audit=_audit(
-                ctx, "gone ua JOIN meta m ON m.assignment_id = ua.assignment_id", "route_removed", before=ROUTE_JSON
-            ),
-        )
+    return Sql.of(
+        "reached AS ({reached}), "
+        "gone AS (DELETE FROM {route} ua WHERE ua.assignment_id IN ({ids}){scope} AND NOT EXISTS "
+        "(SELECT 1 FROM reached x WHERE x.assignment_id = ua.assignment_id AND x.user_id = ua.user_id) "
+        "RETURNING ua.id, ua.assignment_id, ua.certification_id, ua.user_id, ua.state, ua.due_date), "
+        "detached AS (UPDATE {exc} SET route_id = NULL, "
+        "status = CASE WHEN status = {open} THEN {resolved} ELSE status END, "
+        "resolved_at = CASE WHEN status = {open} THEN {now} ELSE resolved_at END "
+        "WHERE route_id IN (SELECT id FROM gone)), a_gone AS ({audit})",
+        reached=reached,
+        route=ROUTE,
+        ids=_ids(parts),
+        scope=ctx.scope.sql("ua.user_id"),
+        exc=EXC,
+        open=open_,
+        resolved=resolved,
+        now=Sql.value(ctx.now),
+        audit=_audit(
+            ctx, "gone ua JOIN meta m ON m.assignment_id = ua.assignment_id", "route_removed", before=ROUTE_JSON
+        ),
     )
 
 
-def due_dates_update(parts: list[Part]) -> list[tuple]:
-    """2. Existing routes whose due date changed (as ``routes.due_dates_update``), over all the assignments."""
+def _moved(parts: list[Part]) -> Sql:
+    """2. Existing routes whose due date changed (as ``routes.due_dates_update``): ``up``. The routes step 1
+    deletes in the same statement are left out (in turn, they would be gone before this step)."""
     changed, kept, decided = _route_checks(ROUTE)
     keep = f"({kept} OR {decided})"
-    return _rows(
-        Sql.of(
-            "WITH up AS (UPDATE {route} SET due_date = v.due_date, "
-            "state = CASE WHEN {keep} THEN {route}.state WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, "
-            "exception_type = CASE WHEN {keep} THEN {route}.exception_type ELSE v.exc END, "
-            "resolved = CASE WHEN {keep} THEN {route}.resolved ELSE FALSE END "
-            "FROM ({checked}) v WHERE {route}.id = v.route_id AND {changed} "
-            "RETURNING {route}.assignment_id, {route}.certification_id) "
-            "SELECT assignment_id, certification_id, COUNT(*) FROM up GROUP BY assignment_id, certification_id",
-            route=ROUTE,
-            keep=keep,
-            exception=RouteState.EXCEPTION,
-            active=RouteState.ACTIVE,
-            checked=_union([existing_checked_sql(c, a) for c, a in parts]),
-            changed=changed,
-        )
+    return Sql.of(
+        "up AS (UPDATE {route} SET due_date = v.due_date, "
+        "state = CASE WHEN {keep} THEN {route}.state WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, "
+        "exception_type = CASE WHEN {keep} THEN {route}.exception_type ELSE v.exc END, "
+        "resolved = CASE WHEN {keep} THEN {route}.resolved ELSE FALSE END "
+        "FROM ({checked}) v WHERE {route}.id = v.route_id AND {changed} "
+        "AND {route}.id NOT IN (SELECT id FROM gone) "
+        "RETURNING {route}.assignment_id, {route}.certification_id)",
+        route=ROUTE,
+        keep=keep,
+        exception=RouteState.EXCEPTION,
+        active=RouteState.ACTIVE,
+        checked=_union([existing_checked_sql(c, a) for c, a in parts]),
+        changed=changed,
     )
 
 
@@ -240,25 +235,43 @@ def _new_routes(ctx: Context, assignment: Assignment) -> Sql:
     )
 
 
-def routes_insert(ctx: Context, parts: list[Part]) -> list[tuple]:
-    """3. Routes that newly reach a learner, over all the assignments, audited in the same statement:
-    (assignment, certification, inserted, of which in exception)."""
+def _added(ctx: Context, parts: list[Part]) -> Sql:
+    """3. Routes that newly reach a learner (``ua``), with due date and checks, audited."""
+    return Sql.of(
+        "ua AS (INSERT INTO {route} (assignment_id, certification_id, user_id, "
+        "assigned_at, due_date, state, exception_type, resolved) "
+        "SELECT v.assignment_id, v.certification_id, v.user_id, {now}, v.due_date, "
+        "CASE WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, v.exc, FALSE FROM ({new}) v "
+        "ON CONFLICT DO NOTHING RETURNING assignment_id, certification_id, user_id, state, due_date), "
+        "a_added AS ({audit})",
+        route=ROUTE,
+        now=Sql.value(ctx.now),
+        exception=RouteState.EXCEPTION,
+        active=RouteState.ACTIVE,
+        new=_union([_new_routes(c, a) for c, a in parts]),
+        audit=_audit(ctx, "ua JOIN meta m ON m.assignment_id = ua.assignment_id", "route_added", after=ROUTE_JSON),
+    )
+
+
+def routes_step(ctx: Context, parts: list[Part]) -> list[tuple]:
+    """Steps 1–3 over all the assignments in ONE statement: the three sets are disjoint (a route gone is
+    not reached, so neither moved nor added; an added route had none), and their checks read only the
+    records, which this statement does not change. Returns (kind, assignment, certification, routes,
+    of which in exception) per assignment and kind."""
+    grouped = "GROUP BY assignment_id, certification_id"
     return _rows(
         Sql.of(
-            "WITH meta AS ({meta}), ua AS (INSERT INTO {route} (assignment_id, certification_id, user_id, "
-            "assigned_at, due_date, state, exception_type, resolved) "
-            "SELECT v.assignment_id, v.certification_id, v.user_id, {now}, v.due_date, "
-            "CASE WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, v.exc, FALSE FROM ({new}) v "
-            "ON CONFLICT DO NOTHING RETURNING assignment_id, certification_id, user_id, state, due_date), "
-            "audited AS ({audit}) SELECT assignment_id, certification_id, COUNT(*), "
-            "SUM(CASE WHEN state = '{exception}' THEN 1 ELSE 0 END) FROM ua GROUP BY assignment_id, certification_id",
+            "WITH meta AS ({meta}), {gone}, {moved}, {added} "
+            "SELECT 'removed', assignment_id, certification_id, COUNT(*), 0 FROM gone {grouped} UNION ALL "
+            "SELECT 'updated', assignment_id, certification_id, COUNT(*), 0 FROM up {grouped} UNION ALL "
+            "SELECT 'inserted', assignment_id, certification_id, COUNT(*), "
+            "SUM(CASE WHEN state = '{exception}' THEN 1 ELSE 0 END) FROM ua {grouped}",
             meta=_meta(parts),
-            route=ROUTE,
-            now=Sql.value(ctx.now),
+            gone=_gone(ctx, parts),
+            moved=_moved(parts),
+            added=_added(ctx, parts),
+            grouped=grouped,
             exception=RouteState.EXCEPTION,
-            active=RouteState.ACTIVE,
-            new=_union([_new_routes(c, a) for c, a in parts]),
-            audit=_audit(ctx, "ua JOIN meta m ON m.assignment_id = ua.assignment_id", "route_added", after=ROUTE_JSON),
         )
     )
 
@@ -383,9 +396,7 @@ def learners_run(contexts: dict[int, Context], by_certification: dict[int, list[
     parts = [(contexts[c], a) for c in sorted(by_certification) for a in by_certification[c]]
     ctx = parts[0][0]
     moves = Moves()
-    moves.count(routes_gone(ctx, parts), "removed")
-    moves.count(due_dates_update(parts), "updated")
-    moves.count(routes_insert(ctx, parts), "inserted")
+    moves.count(routes_step(ctx, parts))
     recheck = [(c, a) for c, a in parts if a.pk in moves.recheck]
     if recheck:
         moves.written += exceptions_sync(ctx, recheck)
