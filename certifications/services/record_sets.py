@@ -30,10 +30,9 @@ from ..models import (
     RecordStatus,
     RenewalStatus,
 )
-from ..signals import enrolment_messages_enabled, records_changed
 from ..sql import Sql, db_datetime, json_object_sql, table
 from .audit import RECORD_FIELDS, audit_rows_sql
-from .records import SUBJECT
+from .records import SUBJECT, announce_learners
 
 RECORD = table(CertificationRecord)
 HISTORY = table(CertificationRecordHistory)
@@ -82,8 +81,7 @@ def announce(*, event: str, changed: list[tuple[int, int]], now: dt.datetime, ac
         .values("user_id", "certification_id")
         .distinct()
     )
-    quiet = not enrolment_messages_enabled()
-    records_changed.send(sender=CertificationRecord, event=event, learners=learners, now=now, quiet=quiet)
+    announce_learners(event=event, learners=learners, now=now)
 
 
 def _no_record(alias: str) -> str:

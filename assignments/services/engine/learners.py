@@ -29,10 +29,8 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from django.db import connection
-from django.db.models import Exists, OuterRef
 
 from certifications.services import record_progress
-from certifications.services.audit import audit_rows_sql
 from certifications.services.lifecycle import PROGRESS_AT_ONCE
 from certifications.services.record_sets import (
     announce,
@@ -44,12 +42,13 @@ from certifications.signals import RecordEvent
 from certifications.sql import Sql
 
 from ... import sql
-from ...models import Assignment, AssignmentException, ExceptionStatus, RouteState, UserAssignment
+from ...models import Assignment, ExceptionStatus, RouteState
 from ...types import assignment_name
 from .checks import exception_case, reason_sql
 from .context import Context
 from .due import DueSql
-from .routes import EXC, RECORD, ROUTE, RouteChanges, _route_checks, existing_checked_sql, reached_sql
+from .exception_sync import stale_exceptions_close
+from .routes import EXC, RECORD, ROUTE, RouteChanges, _route_checks, existing_checked_sql, reached_sql, route_audit
 
 Part = tuple[Context, Assignment]
 
@@ -145,18 +144,7 @@ ROUTE_JSON = sql.json_of(
 
 def _audit(ctx: Context, rows: Sql | str, action: str, *, before: Sql | str = "NULL", after: Sql | str = "NULL"):
     """One audit row per route row ``ua`` of ``rows``, its certification a column of the row."""
-    return audit_rows_sql(
-        rows=rows,
-        user_id="ua.user_id",
-        subject="route",
-        action=action,
-        now=ctx.now,
-        before=before,
-        after=after,
-        actor=ctx.actor,
-        actor_label=ctx.actor_label,
-        certification="ua.certification_id",
-    )
+    return route_audit(ctx, rows=rows, action=action, before=before, after=after, certification="ua.certification_id")
 
 
 def _gone(ctx: Context, parts: list[Part]) -> Sql:
@@ -279,18 +267,7 @@ def routes_step(ctx: Context, parts: list[Part]) -> list[tuple]:
 def exceptions_sync(ctx: Context, parts: list[Part]) -> int:
     """4. Open exceptions follow the routes of these assignments: close the stale, raise (and audit) the missing."""
     ids = [a.pk for _, a in parts]
-    still_true = UserAssignment.objects.filter(
-        assignment_id=OuterRef("assignment_id"),
-        user_id=OuterRef("user_id"),
-        state=RouteState.EXCEPTION,
-        exception_type=OuterRef("type"),
-    )
-    written = (
-        AssignmentException.objects.filter(assignment_id__in=ids, status=ExceptionStatus.OPEN)
-        .filter(ctx.scope.q())
-        .filter(~Exists(still_true))
-        .update(status=ExceptionStatus.RESOLVED, resolved_at=ctx.now)
-    )
+    written = stale_exceptions_close(ctx, ids)
     reason = Sql("CASE ua.assignment_id")
     for c, a in parts:
         reason = reason + Sql.of(" WHEN {a} THEN {reason}", a=Sql.value(a.pk), reason=reason_sql(c, a))
