@@ -85,6 +85,15 @@ def _rows(statement: Sql) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _shared(text: str, same: list[Sql]) -> bool:
+    """Parts of one text can be one branch: more than one, a value for each placeholder, and no column of
+    NULLs only (``VALUES`` would type it text)."""
+    n = len(same[0].params)
+    if len(same) < 2 or not n or text.count("%s") != n or "%%" in text:
+        return False
+    return not any(all(part.params[i] is None for part in same) for i in range(n))
+
+
 def _union(parts: list[Sql]) -> Sql:
     """``UNION ALL`` of the parts, the parts of one shape (the same text, other values) as one branch:
     ``(VALUES <each part's values>) k CROSS JOIN LATERAL (<the text over k's columns>)``. PostgreSQL
@@ -95,10 +104,10 @@ def _union(parts: list[Sql]) -> Sql:
         shapes.setdefault(part.text, []).append(part)
     branches: list[Sql] = []
     for text, same in shapes.items():
-        pieces = text.split("%s")
-        if len(same) == 1 or not same[0].params or len(pieces) != len(same[0].params) + 1 or "%%" in text:
+        if not _shared(text, same):
             branches += [Sql.of("({part})", part=p) for p in same]
             continue
+        pieces = text.split("%s")
         columns = [f"k{n}" for n in range(len(same[0].params))]
         generic = pieces[0] + "".join(f"k.{c}{piece}" for c, piece in zip(columns, pieces[1:], strict=True))
         rows = ", ".join("(" + ", ".join(["%s"] * len(columns)) + ")" for _ in same)
