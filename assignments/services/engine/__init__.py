@@ -85,7 +85,6 @@ def _run(
     scope: Scope,
     now,
     actor,
-    restricted: bool = False,
     actor_label: str = "",
 ) -> int:
     now = now or timezone.now()
@@ -95,7 +94,7 @@ def _run(
         sql.bulk_session(large=scope.user_ids is None)
         certification = Certification.objects.get(pk=certification_id)
         ctx = Context.build(certification=certification, now=now, actor=actor, scope=scope, actor_label=actor_label)
-        return _recompute(ctx, assignments, restricted=restricted)
+        return _recompute(ctx, assignments, restricted=False)
 
 
 def _recompute(ctx: Context, assignments, *, restricted: bool) -> int:
