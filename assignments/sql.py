@@ -102,24 +102,22 @@ def certification_lock(certification_id: int, *, user_ids: tuple[int, ...] | Non
 
 
 def learners_lock(certification_ids: list[int], user_ids: tuple[int, ...]) -> None:
-    """A few learners' locks in several certifications, in two statements whatever their number:
-    every certification's lock shared (in id order), then each (certification, learner) lock exclusively."""
+    """A few learners' locks in several certifications, in one statement whatever their number: every
+    certification's lock shared (in id order), then each (certification, learner) lock exclusively."""
     certification_ids = sorted(set(certification_ids))
     if not is_postgres():
         for certification_id in certification_ids:
             _sqlite_lock(certification_id)
         return
+    keys = [((c & 0x7FFFFFFF) << 32) | (u & 0xFFFFFFFF) for c in certification_ids for u in sorted(set(user_ids))]
+    # One statement: the shared locks are its InitPlan, taken (in id order) before any learner's lock.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_advisory_xact_lock_shared(%s, c) FROM unnest(%s::int[]) WITH ORDINALITY AS t(c, n) ORDER BY n",
-            [int(LOCK_NAMESPACE), certification_ids],
+            "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, n) "
+            "WHERE (SELECT COUNT(pg_advisory_xact_lock_shared(%s, c)) FROM "
+            "(SELECT c FROM unnest(%s::int[]) WITH ORDINALITY AS s(c, m) ORDER BY m) o) >= 0 ORDER BY n",
+            [keys, int(LOCK_NAMESPACE), certification_ids],
         )
-        keys = [((c & 0x7FFFFFFF) << 32) | (u & 0xFFFFFFFF) for c in certification_ids for u in sorted(set(user_ids))]
-        if keys:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
-                [keys],
-            )
 
 
 def _sqlite_lock(certification_id: int) -> None:

@@ -88,16 +88,19 @@ def audit_rows_sql(
     after: Sql | str = "NULL",
     actor=None,
     actor_label: str = "",
+    certification: Sql | str | None = None,
 ) -> Sql:
     """``INSERT`` one audit event per row of ``rows`` (what follows ``FROM``: tables and a ``WHERE``).
 
     ``user_id`` is the SQL of each row's learner; ``before`` and ``after`` SQL expressions giving
-    each row's JSON (or ``NULL``). Every set-based audit write goes through here."""
+    each row's JSON (or ``NULL``); ``certification``, when given, the SQL of each row's certification
+    (rows of several certifications in one statement) instead of ``certification_id``. Every
+    set-based audit write goes through here."""
     return Sql.of(
         "{prefix}, {user_id}, {certification}, {subject}, {action}, {before}, {after} FROM {rows}",
         prefix=Sql(audit_prefix_sql(), audit_prefix_params(now=now, actor=actor, actor_label=actor_label)),
         user_id=user_id,
-        certification=Sql.value(certification_id),
+        certification=Sql.value(certification_id) if certification is None else certification,
         subject=Sql.value(subject),
         action=Sql.value(action),
         before=before,

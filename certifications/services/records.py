@@ -96,6 +96,12 @@ def _announce(*, event: str, certification_id: int, marker: int, now: dt.datetim
         .order_by()
         .values("user_id", "certification_id")
     )
+    announce_learners(event=event, learners=learners, now=now)
+
+
+def announce_learners(*, event: str, learners: QuerySet, now: dt.datetime) -> None:
+    """``records_changed`` for ``learners`` (rows with ``user_id`` and ``certification_id``), quiet when
+    the administrator asked for no enrolment messages."""
     quiet = not enrolment_messages_enabled()
     records_changed.send(sender=CertificationRecord, event=event, learners=learners, now=now, quiet=quiet)
 

@@ -27,17 +27,22 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def recomputes(monkeypatch):
-    """The (certification id, user ids) of every per-certification recompute of a few learners the
-    tasks run (the real one still runs)."""
+    """The (certification id, user ids) of every recompute of a few learners the tasks run, by each
+    certification's steps or by the per-learner path over many (the real one still runs)."""
     calls = []
-    real = engine._recompute
+    real, real_learners = engine._recompute, engine.learners_run
 
     def spy(ctx, assignments, **kwargs):
         if ctx.scope.user_ids is not None:
             calls.append((ctx.certification.pk, sorted(ctx.scope.user_ids)))
         return real(ctx, assignments, **kwargs)
 
+    def spy_learners(contexts, by_certification):
+        calls.extend((c, sorted(contexts[c].scope.user_ids)) for c in sorted(by_certification))
+        return real_learners(contexts, by_certification)
+
     monkeypatch.setattr(engine, "_recompute", spy)
+    monkeypatch.setattr(engine, "learners_run", spy_learners)
     return calls
 
 

@@ -12,8 +12,10 @@ Everything is set-based SQL, a handful of statements per assignment whatever its
    certifications services: assign/restore, unassign, due date (latest route wins, never earlier).
 
 The package: ``context`` (scope, context), ``due`` (due-date SQL), ``checks`` (exception checks and
-their reasons), ``routes`` (steps 1–3), ``exception_sync`` (4), ``records`` (5); this module is the
-public surface the rest of the project calls (see docs/architecture.md).
+their reasons), ``routes`` (steps 1–3), ``exception_sync`` (4), ``records`` (5), and ``learners``
+(the per-learner path: steps 1–5 for a few learners over many assignments and certifications, each
+step one statement whatever their number); this module is the public surface the rest of the project
+calls (see docs/architecture.md).
 
 A recomputation of a certification takes a per-certification lock first (an advisory lock on
 PostgreSQL), so two workers run one after the other and the second writes nothing; the unique
@@ -34,6 +36,7 @@ from ...models import Assignment
 from ...types import TARGET_FIELDS
 from .context import Context, Scope, path_allowance_days
 from .exception_sync import exceptions_sync
+from .learners import applies, learners_run
 from .records import counting_routes, records_sync
 from .routes import (
     RouteChanges,
@@ -82,7 +85,6 @@ def _run(
     scope: Scope,
     now,
     actor,
-    restricted: bool = False,
     actor_label: str = "",
 ) -> int:
     now = now or timezone.now()
@@ -92,7 +94,7 @@ def _run(
         sql.bulk_session(large=scope.user_ids is None)
         certification = Certification.objects.get(pk=certification_id)
         ctx = Context.build(certification=certification, now=now, actor=actor, scope=scope, actor_label=actor_label)
-        return _recompute(ctx, assignments, restricted=restricted)
+        return _recompute(ctx, assignments, restricted=False)
 
 
 def _recompute(ctx: Context, assignments, *, restricted: bool) -> int:
@@ -139,18 +141,27 @@ def learners_recompute(
     actor=None,
     assignment_ids=None,
     actor_label: str = "",
+    certification: Certification | None = None,
 ) -> int:
     """Recompute a few learners of one certification, synchronously (every assignment, or the given ones).
 
-    ``actor`` is the person whose change caused it, ``actor_label`` says in words what triggered it."""
-    filters = {"pk__in": assignment_ids} if assignment_ids is not None else {}
+    ``actor`` is the person whose change caused it, ``actor_label`` says in words what triggered it;
+    ``certification``, the certification when the caller has read it already in this transaction."""
+    if assignment_ids is not None:  # a few learners through some assignments: the per-learner path
+        return _learners(
+            assignments=_assignments(certification_id, pk__in=assignment_ids),
+            user_ids=user_ids,
+            now=now,
+            actor=actor,
+            actor_label=actor_label,
+            certifications=[certification] if certification is not None else None,
+        )
     return _run(
         certification_id=certification_id,
-        assignments=_assignments(certification_id, **filters),
+        assignments=_assignments(certification_id),
         scope=Scope(user_ids=tuple(sorted(set(user_ids)))),
         now=now,
         actor=actor,
-        restricted=assignment_ids is not None,
         actor_label=actor_label,
     )
 
@@ -164,23 +175,37 @@ def learners_recompute_many(
     actor_label: str = "",
 ) -> int:
     """``learners_recompute`` of a few learners for the given assignments of many certifications (a
-    directory or course event that reaches them all): the assignments and their certifications are
-    loaded in two queries, every certification's locks taken in two statements and their facts (time
-    allowances, conflicting certifications) read in two, all in one transaction; then each
-    certification's steps run, skipping the record steps where its routes did not change."""
+    directory or course event that reaches them all), in one transaction: the assignments and their
+    certifications are loaded in two queries, every certification's locks taken in two statements
+    and their facts (time allowances, conflicting certifications) read in two; then the per-learner
+    path (``learners``: each step one statement over all the assignments), or where it does not
+    apply each certification's steps in turn, skipping the record steps where its routes did not change."""
+    return _learners(
+        assignments=_assignments(pk__in=assignment_ids),
+        user_ids=user_ids,
+        now=now,
+        actor=actor,
+        actor_label=actor_label,
+    )
+
+
+def _learners(*, assignments: list[Assignment], user_ids, now, actor, actor_label: str, certifications=None) -> int:
     scope = Scope(user_ids=tuple(sorted(set(user_ids))))
     by_certification: dict[int, list[Assignment]] = {}
-    for assignment in _assignments(pk__in=assignment_ids):
+    for assignment in assignments:
         by_certification.setdefault(assignment.certification_id, []).append(assignment)
     if not by_certification or not scope.user_ids:
         return 0
     ids = sorted(by_certification)
     with transaction.atomic(savepoint=False):
         sql.learners_lock(ids, scope.user_ids)
-        certifications = list(Certification.objects.filter(pk__in=ids).order_by("pk"))
+        if certifications is None or sorted(c.pk for c in certifications) != ids:
+            certifications = list(Certification.objects.filter(pk__in=ids).order_by("pk"))
         contexts = Context.build_many(
             certifications=certifications, now=now or timezone.now(), actor=actor, scope=scope, actor_label=actor_label
         )
+        if applies(contexts):
+            return learners_run(contexts, by_certification)
         return sum(_recompute(contexts[c.pk], by_certification[c.pk], restricted=True) for c in certifications)
 
 

@@ -13,20 +13,25 @@ from .context import Context
 from .routes import EXC, RECORD, ROUTE, execute, route_audit
 
 
-def exceptions_sync(ctx: Context, assignment: Assignment) -> int:
-    """Close the open exceptions whose route no longer is in that exception; raise the missing ones."""
+def stale_exceptions_close(ctx: Context, assignment_ids: list[int]) -> int:
+    """Close the open exceptions (of these assignments, in scope) whose route no longer is in that exception."""
     still_true = UserAssignment.objects.filter(
         assignment_id=OuterRef("assignment_id"),
         user_id=OuterRef("user_id"),
         state=RouteState.EXCEPTION,
         exception_type=OuterRef("type"),
     )
-    written = (
-        AssignmentException.objects.filter(assignment_id=assignment.pk, status=ExceptionStatus.OPEN)
+    return (
+        AssignmentException.objects.filter(assignment_id__in=assignment_ids, status=ExceptionStatus.OPEN)
         .filter(ctx.scope.q())
         .filter(~Exists(still_true))
         .update(status=ExceptionStatus.RESOLVED, resolved_at=ctx.now)
     )
+
+
+def exceptions_sync(ctx: Context, assignment: Assignment) -> int:
+    """Close the open exceptions whose route no longer is in that exception; raise the missing ones."""
+    written = stale_exceptions_close(ctx, [assignment.pk])
     open_exception = AssignmentException.objects.filter(
         assignment_id=OuterRef("assignment_id"), user_id=OuterRef("user_id"), status=ExceptionStatus.OPEN
     )

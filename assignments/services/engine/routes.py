@@ -32,8 +32,17 @@ def execute(statement: Sql) -> int:
         return cursor.rowcount
 
 
-def route_audit(ctx: Context, *, rows: Sql | str, action: str, before: Sql | str = "NULL", after: Sql | str = "NULL"):
-    """One audit row per route row ``ua`` of ``rows``."""
+def route_audit(
+    ctx: Context,
+    *,
+    rows: Sql | str,
+    action: str,
+    before: Sql | str = "NULL",
+    after: Sql | str = "NULL",
+    certification: Sql | str | None = None,
+):
+    """One audit row per route row ``ua`` of ``rows`` (``certification``: SQL of each row's
+    certification, for rows of several; the run's certification otherwise)."""
     return audit_rows_sql(
         rows=rows,
         user_id="ua.user_id",
@@ -45,6 +54,7 @@ def route_audit(ctx: Context, *, rows: Sql | str, action: str, before: Sql | str
         after=after,
         actor=ctx.actor,
         actor_label=ctx.actor_label,
+        certification=certification,
     )
 
 
