@@ -72,11 +72,22 @@ def route_cell_sql(key: str) -> str:
     )
 
 
-def _names_cte(vendor: str) -> str:
-    materialized = "MATERIALIZED " if vendor == "postgresql" else ""
+def _names_join(vendor: str) -> str:
+    """``rn``: the route's assignment (type, group) and its name, computed once per assignment.
+
+    On PostgreSQL a LATERAL subquery by primary key (``OFFSET 0`` keeps it whole), which the planner
+    caches per assignment id (Memoize) whether it streams in the report's order (nested loops, for a
+    cursor) or hashes (for COPY); elsewhere a plain join, the name read per route.
+    """
+    name = route_name_sql("a")
+    if vendor == "postgresql":
+        return (
+            f" LEFT JOIN LATERAL (SELECT a.type, a.group_id, {name} AS name FROM {_table(Assignment)} a"
+            f" WHERE a.id = ua.assignment_id OFFSET 0) rn ON true"
+        )
     return (
-        f"WITH rn AS {materialized}(SELECT a.id, a.type, a.group_id, {route_name_sql('a')} AS name"
-        f" FROM {_table(Assignment)} a)"
+        f" LEFT JOIN (SELECT a.id, a.type, a.group_id, {name} AS name FROM {_table(Assignment)} a) rn"
+        f" ON rn.id = ua.assignment_id"
     )
 
 
@@ -117,10 +128,11 @@ def per_route_sql(rows: QuerySet, *, columns, sort, ctx: QueryContext, annotate,
     inner_sql, params = inner.order_by().values(*names).query.get_compiler(using=rows.db).as_sql()
     states = ", ".join(f"'{state}'" for state in SHOWN_ROUTE_STATES)
     sql = (
-        f"{_names_cte(connection.vendor)} SELECT {', '.join(select)} FROM ({inner_sql}) q"
-        f" LEFT JOIN ({_table(UserAssignment)} ua JOIN rn ON rn.id = ua.assignment_id)"
+        f"SELECT {', '.join(select)} FROM ({inner_sql}) q"
+        f" LEFT JOIN {_table(UserAssignment)} ua"
         f" ON ua.user_id = q.{quote(ROW_USER)} AND ua.certification_id = q.{quote(ROW_CERTIFICATION)}"
         f" AND ua.state IN ({states})"
+        f"{_names_join(connection.vendor)}"
         f" ORDER BY {_order_sql(sort, sort_alias, quote)}"
     )
     return Statement(sql, tuple(params), tuple(selected))
