@@ -46,13 +46,18 @@ def cell_typer(column: Column) -> Callable[[object, object], object]:
     return text
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset(("=", "+", "-", "@", "\t", "\r"))
 
 
 def neutralised(text: str) -> str:
     """Text that a spreadsheet will never run as a formula: one starting with =, +, -, @, tab or carriage
     return is prefixed with an apostrophe (the OWASP recommendation for CSV injection)."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    return f"'{text}" if text[:1] in FORMULA_STARTS else text
+
+
+def neutralised_row(cells: list[str]) -> list[str]:
+    """``neutralised`` for every cell of a row, in one pass (a CSV export calls it for each of a million rows)."""
+    return [f"'{text}" if text[:1] in FORMULA_STARTS else text for text in cells]
 
 
 def _period(value: str) -> str:

@@ -215,17 +215,14 @@ def format_rows(rows, columns: list[ReportColumn], *, typed: bool = False) -> It
     """Turn rows of raw values (in ``_aliases`` order) into rows of cell text, or with ``typed`` into the
     values of spreadsheet cells (dates and numbers typed, the rest text)."""
     make = cell_typer if typed else cell_formatter
-    plan = [(make(c.column), c.column.date is not None) for c in columns]
+    plan, i = [], 0
+    for chosen in columns:
+        has_date = chosen.column.date is not None
+        plan.append((make(chosen.column), i, i + 1 if has_date else -1))  # -1: the None appended to each row
+        i += 2 if has_date else 1
     for raw in rows:
-        cells, i = [], 0
-        for fmt, has_date in plan:
-            if has_date:
-                cells.append(fmt(raw[i], raw[i + 1]))
-                i += 2
-            else:
-                cells.append(fmt(raw[i], None))
-                i += 1
-        yield cells
+        values = (*raw, None)
+        yield [fmt(values[value], values[extra]) for fmt, value, extra in plan]
 
 
 # --- Count and chart ------------------------------------------------------------------------------
