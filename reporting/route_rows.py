@@ -7,8 +7,9 @@ history, say) is one row with those cells empty. A report without a route column
 they are.
 
 The statement is set-based: the report's own query (every other column, unchanged) is joined once to
-the learner's shown routes by the (user, certification, state) index, and each route's name comes from
-a table of assignment names computed once per statement, not from a subquery per row.
+the learner's shown routes by the (user, certification, state) index and to each route's assignment,
+and each route's name is read from the names of all assignments computed once per statement, not
+from a subquery per row (decision 0115).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .sources.common import (
     route_name_sql,
     route_type_sql,
 )
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -56,12 +58,13 @@ ROUTE_COLUMN_KEYS = frozenset({"assignment_type", "assignment_name", "group_memb
 ROW_PK, ROW_USER, ROW_CERTIFICATION = "r_pk", "r_user", "r_certification"
 
 
-def route_cell_sql(key: str) -> str:
+def route_cell_sql(key: str, vendor: str) -> str:
     """One route's cell (``ua`` the learner's route, ``rn`` its assignment's name row); NULL without a route."""
     if key == "assignment_type":
         return route_type_sql("rn")
     if key == "assignment_name":
-        return f"rn.name || CASE WHEN ua.state = '{RouteState.EXCEPTION.value}' THEN '{IN_EXCEPTION}' ELSE '' END"
+        marked = f"CASE WHEN ua.state = '{RouteState.EXCEPTION.value}' THEN '{IN_EXCEPTION}' ELSE '' END"
+        return f"{_name_sql(vendor)} || {marked}"
     self_enrolled = (
         f"EXISTS (SELECT 1 FROM {_table(GroupMember)} gm WHERE gm.group_id = rn.group_id"
         f" AND gm.user_id = ua.user_id AND gm.self_enrolled)"
@@ -72,23 +75,18 @@ def route_cell_sql(key: str) -> str:
     )
 
 
-def _names_join(vendor: str) -> str:
-    """``rn``: the route's assignment (type, group) and its name, computed once per assignment.
+def _name_sql(vendor: str) -> str:
+    """The name of the route's assignment ``rn``.
 
-    On PostgreSQL a LATERAL subquery by primary key (``OFFSET 0`` keeps it whole), which the planner
-    caches per assignment id (Memoize) whether it streams in the report's order (nested loops, for a
-    cursor) or hashes (for COPY); elsewhere a plain join, the name read per route.
+    On PostgreSQL every assignment's name is computed once per statement, into one JSON object by id
+    (an uncorrelated subquery: an InitPlan, run once), and each route reads its own by key, whatever
+    plan PostgreSQL picks: nested loops in the report's order for the export's cursor, hash joins for a
+    COPY. Elsewhere (SQLite) the name is read per route.
     """
-    name = route_name_sql("a")
-    if vendor == "postgresql":
-        return (
-            f" LEFT JOIN LATERAL (SELECT a.type, a.group_id, {name} AS name FROM {_table(Assignment)} a"
-            f" WHERE a.id = ua.assignment_id OFFSET 0) rn ON true"
-        )
-    return (
-        f" LEFT JOIN (SELECT a.id, a.type, a.group_id, {name} AS name FROM {_table(Assignment)} a) rn"
-        f" ON rn.id = ua.assignment_id"
-    )
+    if vendor != "postgresql":
+        return route_name_sql("rn")
+    names = f"(SELECT jsonb_object_agg(a.id, {route_name_sql('a')}) FROM {_table(Assignment)} a)"
+    return f"({names} ->> rn.id::text)"
 
 
 def _order_sql(sort, sort_alias: str, quote) -> str:
@@ -118,7 +116,7 @@ def per_route_sql(rows: QuerySet, *, columns, sort, ctx: QueryContext, annotate,
     select, selected = [], []
     for chosen in columns:
         if chosen.column.key in ROUTE_COLUMN_KEYS:
-            select.append(f"{route_cell_sql(chosen.column.key)} AS {quote(chosen.alias)}")
+            select.append(f"{route_cell_sql(chosen.column.key, connection.vendor)} AS {quote(chosen.alias)}")
             selected.append(None)
             continue
         for alias in [chosen.alias] + ([chosen.date_alias] if chosen.column.date is not None else []):
@@ -132,7 +130,7 @@ def per_route_sql(rows: QuerySet, *, columns, sort, ctx: QueryContext, annotate,
         f" LEFT JOIN {_table(UserAssignment)} ua"
         f" ON ua.user_id = q.{quote(ROW_USER)} AND ua.certification_id = q.{quote(ROW_CERTIFICATION)}"
         f" AND ua.state IN ({states})"
-        f"{_names_join(connection.vendor)}"
+        f" LEFT JOIN {_table(Assignment)} rn ON rn.id = ua.assignment_id"
         f" ORDER BY {_order_sql(sort, sort_alias, quote)}"
     )
     return Statement(sql, tuple(params), tuple(selected))

@@ -25,7 +25,9 @@ PAGE_SIZE = 50
 COUNT_EXACT_UP_TO = 10_000
 EXPORT_CHUNK = 500  # rows per fetch: the first rows leave within a second, and later fetches cost nothing extra
 SORT_ALIAS = "s_sort"
-EXPORT_SESSION_SQL = "SET LOCAL jit = off"
+# An export's session (decision 0115): no JIT (1.5 s to compile before the first row); no Memoize, whose
+# cache of (user, certification) route lookups never hits on a million distinct records (B6b: 3.2x, not 5x).
+EXPORT_SESSION_SQL = "SET LOCAL jit = off; SET LOCAL enable_memoize = off"
 
 
 @dataclass(frozen=True)
@@ -336,7 +338,9 @@ def export_sql(
     """The export's statement: every filtered row, the report's columns as raw values, in the
     report's order; with ``per_route`` and a route column, once per learner route (reporting.route_rows)."""
     if per_route and has_route_column(columns):
-        return per_route_sql(queryset, columns=columns, sort=sort, ctx=ctx, annotate=with_columns, sort_alias=SORT_ALIAS)
+        return per_route_sql(
+            queryset, columns=columns, sort=sort, ctx=ctx, annotate=with_columns, sort_alias=SORT_ALIAS
+        )
     aliases = _aliases(columns)
     rows = sorted_rows(with_columns(queryset, columns, ctx), sort, ctx).values_list(*aliases)
     sql, params = rows.query.get_compiler(using=queryset.db).as_sql()

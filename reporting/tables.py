@@ -66,7 +66,9 @@ def _cell_renderer(chosen: ReportColumn) -> Callable[[str, dict], str]:
         url_name, alias = chosen.column.link, chosen.date_alias
         head, found, tail = escape(reverse(url_name, args=[0])).rpartition("/0/")
         if not found:
-            return lambda cell, raw: f'<td><a href="{escape(reverse(url_name, args=[raw[alias]]))}">{escape(cell)}</a></td>'
+            return lambda cell, raw: (
+                f'<td><a href="{escape(reverse(url_name, args=[raw[alias]]))}">{escape(cell)}</a></td>'
+            )
         return lambda cell, raw: f'<td><a href="{head}/{int(raw[alias])}/{tail}">{escape(cell)}</a></td>'
     return lambda cell, raw: f"<td>{escape(cell)}</td>"
 

@@ -256,7 +256,9 @@ def test_export_keeps_a_former_member_without_a_route_as_one_row(world, admin_us
 
 def test_export_marks_a_route_in_exception(world, admin_user):
     rows = report_rows(make_report("certification_exception"), admin_user, per_route=True)
-    assert _routes_of(rows, "Ella Except") == [("Group", "Fire wardens (in exception)", "Added by a site administrator")]
+    assert _routes_of(rows, "Ella Except") == [
+        ("Group", "Fire wardens (in exception)", "Added by a site administrator")
+    ]
 
 
 def test_export_without_a_route_column_has_the_page_rows(world, admin_user):
