@@ -59,7 +59,7 @@ ROW_PK, ROW_USER, ROW_CERTIFICATION = "r_pk", "r_user", "r_certification"
 
 
 def route_cell_sql(key: str, vendor: str) -> str:
-    """One route's cell (``ua`` the learner's route, ``rn`` its assignment's name row); NULL without a route."""
+    """One route's cell (``ua`` the learner's route, ``rn`` its assignment); NULL without a route."""
     if key == "assignment_type":
         return route_type_sql("rn")
     if key == "assignment_name":
