@@ -21,8 +21,8 @@ def export_sql(report, admin) -> tuple[str, list]:
     from reporting import selectors
 
     run = selectors.report_run(report=report, user=admin, params={}, now=timezone.now())
-    queryset = selectors.export_queryset(run.rows, columns=run.columns, sort=run.sort, ctx=run.ctx)
-    return queryset.query.sql_with_params()
+    export = selectors.export_sql(run.rows, columns=run.columns, sort=run.sort, ctx=run.ctx)
+    return export.sql, export.params
 
 
 def copy_seconds(cursor, source_sql: str, params) -> tuple[float, int]:

@@ -24,7 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from certlms.when import date_pattern, format_date
 
-from .formatting import Percent, neutralised, spreadsheet_date_format
+from .formatting import Percent, neutralised, neutralised_row, spreadsheet_date_format
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -42,11 +42,21 @@ class _Echo:
 BOM = "\ufeff"
 
 
+CSV_ROWS_A_CHUNK = 500  # rows a chunk of the response: one write per chunk, not one per row
+
+
 def csv_lines(headings: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
+    """The heading line (with the byte order mark) at once, then the rows in chunks of CSV_ROWS_A_CHUNK lines."""
     writer = csv.writer(_Echo())
-    yield BOM + writer.writerow([neutralised(heading) for heading in headings])
+    yield BOM + writer.writerow(neutralised_row(headings))
+    lines = []
     for row in rows:
-        yield writer.writerow([neutralised(cell) for cell in row])
+        lines.append(writer.writerow(neutralised_row(row)))
+        if len(lines) == CSV_ROWS_A_CHUNK:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
 
 
 def _filename(name: str, extension: str) -> str:

@@ -16,6 +16,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from .formatting import cell_formatter, cell_typer
 from .models import Report
+from .route_rows import Statement, has_route_column, per_route_sql
 from .rules import rows_visible_to
 from .sources import Column, QueryContext, Source, get_source
 from .sources.certification import RAG_COLOURS
@@ -24,7 +25,10 @@ PAGE_SIZE = 50
 COUNT_EXACT_UP_TO = 10_000
 EXPORT_CHUNK = 500  # rows per fetch: the first rows leave within a second, and later fetches cost nothing extra
 SORT_ALIAS = "s_sort"
-EXPORT_SESSION_SQL = "SET LOCAL jit = off"
+# An export's session (decision 0115): no JIT (1.5 s to compile before the first row); no Memoize, whose
+# cache of (user, certification) route lookups never hits on a million distinct records (B6b: 3.1x, not 5x);
+# 32 MB for each sort and hash, so that a COPY's sort of a million routes stays in memory (2.7x).
+EXPORT_SESSION_SQL = "SET LOCAL jit = off; SET LOCAL enable_memoize = off; SET LOCAL work_mem = '32MB'"
 
 
 @dataclass(frozen=True)
@@ -214,17 +218,14 @@ def format_rows(rows, columns: list[ReportColumn], *, typed: bool = False) -> It
     """Turn rows of raw values (in ``_aliases`` order) into rows of cell text, or with ``typed`` into the
     values of spreadsheet cells (dates and numbers typed, the rest text)."""
     make = cell_typer if typed else cell_formatter
-    plan = [(make(c.column), c.column.date is not None) for c in columns]
+    plan, i = [], 0
+    for chosen in columns:
+        has_date = chosen.column.date is not None
+        plan.append((make(chosen.column), i, i + 1 if has_date else -1))  # -1: the None appended to each row
+        i += 2 if has_date else 1
     for raw in rows:
-        cells, i = [], 0
-        for fmt, has_date in plan:
-            if has_date:
-                cells.append(fmt(raw[i], raw[i + 1]))
-                i += 2
-            else:
-                cells.append(fmt(raw[i], None))
-                i += 1
-        yield cells
+        values = (*raw, None)
+        yield [fmt(values[value], values[extra]) for fmt, value, extra in plan]
 
 
 # --- Count and chart ------------------------------------------------------------------------------
@@ -286,35 +287,65 @@ def status_chart(queryset: QuerySet, *, source: Source, ctx: QueryContext) -> tu
 
 
 def export_rows(
-    queryset: QuerySet, *, columns: list[ReportColumn], sort: Sort, ctx: QueryContext, typed: bool = False
+    queryset: QuerySet,
+    *,
+    columns: list[ReportColumn],
+    sort: Sort,
+    ctx: QueryContext,
+    typed: bool = False,
+    per_route: bool = True,
 ) -> Iterator[list]:
     """Every filtered row as cell text (``typed``: as spreadsheet cell values), read through a server-side
-    cursor in chunks."""
-    raw = _streamed(export_queryset(queryset, columns=columns, sort=sort, ctx=ctx))
-    return format_rows(raw, columns, typed=typed)
+    cursor in chunks. With ``per_route`` (exports, decision 0114) a row is repeated once per learner route
+    when the report shows a route column; without, the rows are the page's (routes listed in one cell)."""
+    statement = export_sql(queryset, columns=columns, sort=sort, ctx=ctx, per_route=per_route)
+    return format_rows(_streamed(queryset.db, statement), columns, typed=typed)
 
 
-def _streamed(queryset: QuerySet) -> Iterator[tuple]:
+def _streamed(alias: str, statement: Statement) -> Iterator[tuple]:
     """Rows through a server-side cursor, chunk by chunk, inside one read transaction.
 
     In autocommit mode Django declares the cursor WITH HOLD, and PostgreSQL then computes and
     stores the whole result before returning the first row (two minutes for a million rows).
     Inside a transaction the cursor streams, and the export reads one consistent snapshot.
     JIT compilation is off for it: a million-row plan is costly enough to trigger it, and
-    compiling the report's expressions took 1.5 s before the first row (B6), for no gain on
-    rows that are mostly correlated subqueries.
+    compiling the report's expressions took 1.5 s before the first row (B6), for no gain.
+    ``alias`` is the queryset's database: the replica in a view that reads from it (certlms.db).
+    Values are read through the database's converters, as the ORM reads them (SQLite's dates).
     """
-    alias = queryset.db  # the replica in a view that reads from it (certlms.db)
+    connection = connections[alias]
+    converters = statement.converters(connection)
     with transaction.atomic(using=alias):
-        if connections[alias].vendor == "postgresql":
-            with connections[alias].cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
                 cursor.execute(EXPORT_SESSION_SQL)
-        yield from queryset.iterator(chunk_size=EXPORT_CHUNK)
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(statement.sql, statement.params)
+            while chunk := cursor.fetchmany(EXPORT_CHUNK):
+                if not converters:
+                    yield from chunk
+                    continue
+                for raw in chunk:
+                    row = list(raw)
+                    for i, functions, expression in converters:
+                        for convert in functions:
+                            row[i] = convert(row[i], expression, connection)
+                    yield row
 
 
-def export_queryset(queryset: QuerySet, *, columns: list[ReportColumn], sort: Sort, ctx: QueryContext) -> QuerySet:
-    """The export's query: every filtered row, the report's columns as raw values, in the table's order."""
-    return sorted_rows(with_columns(queryset, columns, ctx), sort, ctx).values_list(*_aliases(columns))
+def export_sql(
+    queryset: QuerySet, *, columns: list[ReportColumn], sort: Sort, ctx: QueryContext, per_route: bool = True
+) -> Statement:
+    """The export's statement: every filtered row, the report's columns as raw values, in the
+    report's order; with ``per_route`` and a route column, once per learner route (reporting.route_rows)."""
+    if per_route and has_route_column(columns):
+        return per_route_sql(
+            queryset, columns=columns, sort=sort, ctx=ctx, annotate=with_columns, sort_alias=SORT_ALIAS
+        )
+    aliases = _aliases(columns)
+    rows = sorted_rows(with_columns(queryset, columns, ctx), sort, ctx).values_list(*aliases)
+    sql, params = rows.query.get_compiler(using=queryset.db).as_sql()
+    return Statement(sql, tuple(params), tuple(rows.query.annotations[alias] for alias in aliases))
 
 
 # --- A report run for one request -----------------------------------------------------------------

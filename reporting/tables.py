@@ -62,8 +62,14 @@ def _cell_renderer(chosen: ReportColumn) -> Callable[[str, dict], str]:
 
         return rag
     if chosen.column.link:
+        # One reverse() a page, not one a cell: the URL of id 0, its id part replaced by each row's id.
         url_name, alias = chosen.column.link, chosen.date_alias
-        return lambda cell, raw: f'<td><a href="{escape(reverse(url_name, args=[raw[alias]]))}">{escape(cell)}</a></td>'
+        head, found, tail = escape(reverse(url_name, args=[0])).rpartition("/0/")
+        if not found:
+            return lambda cell, raw: (
+                f'<td><a href="{escape(reverse(url_name, args=[raw[alias]]))}">{escape(cell)}</a></td>'
+            )
+        return lambda cell, raw: f'<td><a href="{head}/{int(raw[alias])}/{tail}">{escape(cell)}</a></td>'
     return lambda cell, raw: f"<td>{escape(cell)}</td>"
 
 

@@ -211,3 +211,70 @@ def test_sorting_by_a_column_both_ways(world, admin_user):
 def test_unknown_columns_in_a_report_are_skipped():
     source = get_source("certification_overview")
     assert source.column("no_such_column") is None
+
+
+# --- Exports: one row per learner route (decision 0114) -------------------------------------------
+
+ROUTE_CELLS = ("Assignment type", "Assignment name", "Group membership")
+
+
+def _routes_of(rows, name):
+    return [tuple(row[cell] for cell in ROUTE_CELLS) for row in rows if row["User's name"] == name]
+
+
+@pytest.mark.parametrize("source_key", [s.key for s in SOURCES if s.key != "certification_exception"])
+def test_export_has_one_row_per_route_and_the_page_rows_otherwise(world, admin_user, source_key):
+    report = make_report(source_key)
+    page_rows = report_rows(report, admin_user)
+    export_rows = report_rows(report, admin_user, per_route=True)
+    assert _routes_of(export_rows, "Dora Deep") == [
+        ("Audience", "All staff", ""),
+        ("Group", "Fire wardens", "Added by a site administrator"),
+    ]
+    expected = {
+        "Dan Direct": [("Organisation", "Engineering", "")],
+        "Olga Outsider": [("Manager", "Otto Boss", "")],
+        "Pia Post": [("Position", "Warden", "")],
+        "Ivo Single": [("Individual", "Ivo Single", "")],
+    }
+    for name, routes in expected.items():
+        assert _routes_of(export_rows, name) == routes
+    # Every other cell of Dora's two export rows is her page row's.
+    [dora] = [row for row in page_rows if row["User's name"] == "Dora Deep"]
+    for row in (row for row in export_rows if row["User's name"] == "Dora Deep"):
+        assert {k: v for k, v in row.items() if k not in ROUTE_CELLS} == {
+            k: v for k, v in dora.items() if k not in ROUTE_CELLS
+        }
+    # One more row than the page: Dora's second route; a record without a shown route stays one row.
+    assert len(export_rows) == len(page_rows) + 1
+
+
+def test_export_keeps_a_former_member_without_a_route_as_one_row(world, admin_user):
+    rows = report_rows(make_report("certification_membership"), admin_user, per_route=True)
+    assert _routes_of(rows, "Fred Former") == [("", "", "")]
+
+
+def test_export_marks_a_route_in_exception(world, admin_user):
+    rows = report_rows(make_report("certification_exception"), admin_user, per_route=True)
+    assert _routes_of(rows, "Ella Except") == [
+        ("Group", "Fire wardens (in exception)", "Added by a site administrator")
+    ]
+
+
+def test_export_without_a_route_column_has_the_page_rows(world, admin_user):
+    report = make_report("certification_overview", columns=["user_name", "status", "due_date"])
+    assert report_rows(report, admin_user, per_route=True) == report_rows(report, admin_user)
+
+
+def test_export_follows_the_sort_and_lists_a_learners_routes_in_order(world, admin_user):
+    report = make_report("certification_overview", columns=["user_name", "assignment_type"])
+    rows = report_rows(report, admin_user, "sort=-user_name", per_route=True)
+    assert [(row["User's name"], row["Assignment type"]) for row in rows] == [
+        ("Pia Post", "Position"),
+        ("Olga Outsider", "Manager"),
+        ("Mick Middle", ""),
+        ("Ivo Single", "Individual"),
+        ("Dora Deep", "Audience"),
+        ("Dora Deep", "Group"),
+        ("Dan Direct", "Organisation"),
+    ]

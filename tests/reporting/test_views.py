@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 from certlms.when import format_date
 from reporting import selectors
 from reporting.models import AccessRule
+from reporting.sources import get_source
+from reporting.sources.common import ADDED_BY_ADMINISTRATOR
 from tests.factories.directory import UserFactory
 from tests.factories.reporting_data import NOW, AssignmentFactory, CertificationFactory, RecordFactory, route
 
@@ -176,9 +178,14 @@ def exported(client, report, fmt, query=""):
     return [[str(cell) for cell in row.getElementsByType(TableCell)] for row in table.getElementsByType(TableRow)]
 
 
+ROUTE_HEADINGS = ("Assignment type", "Assignment name", "Group membership")
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
 def test_export_equals_the_table_for_the_same_filters(client, admin_user, world, fmt):
-    report = make_report("certification_membership")
+    source = get_source("certification_membership")
+    keys = [c.key for c in source.columns if c.label not in ROUTE_HEADINGS]
+    report = make_report("certification_membership", columns=keys)
     client.force_login(admin_user)
     query = "?assignment_type=group&sort=user_name"
     response = client.get(reverse("reporting:report_view", args=[report.pk]) + query)
@@ -187,6 +194,27 @@ def test_export_equals_the_table_for_the_same_filters(client, admin_user, world,
     assert rows[0] == headings
     assert rows[1:] == table_rows(response)
     assert len(rows) == 2  # Dora, through her group
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
+def test_export_repeats_the_table_row_once_per_route_of_a_learner_with_two_routes(client, admin_user, world, fmt):
+    """Decision 0114: the page lists Dora's two routes in one row; an export gives one row per route."""
+    report = make_report("certification_membership")
+    client.force_login(admin_user)
+    query = "?assignment_type=group&sort=user_name"
+    response = client.get(reverse("reporting:report_view", args=[report.pk]) + query)
+    headings = [c.heading for c in response.context["run"].columns]
+    [table_row] = table_rows(response)
+    rows = exported(client, report, fmt, query)
+    assert rows[0] == headings
+    route_cells = [headings.index(heading) for heading in ROUTE_HEADINGS]
+    assert [table_row[i] for i in route_cells] == ["Audience; Group", "All staff; Fire wardens", ADDED_BY_ADMINISTRATOR]
+    assert [[row[i] for i in route_cells] for row in rows[1:]] == [
+        ["Audience", "All staff", ""],
+        ["Group", "Fire wardens", ADDED_BY_ADMINISTRATOR],
+    ]
+    others = [i for i in range(len(headings)) if i not in route_cells]
+    assert [[row[i] for i in others] for row in rows[1:]] == [[table_row[i] for i in others]] * 2
 
 
 def test_export_has_every_row_not_just_a_page(client, admin_user, many_records):

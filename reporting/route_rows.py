@@ -1,0 +1,140 @@
+"""Exports one row per learner route (decision 0114): the report's rows joined to the learner's routes.
+
+The page lists a learner's routes in one cell ("Audience; Group"); an export repeats the row once per
+route it lists, each with one route's Assignment type, Assignment name and Group membership, so that a
+spreadsheet can filter and count by route. A row whose learner has no shown route (a former member in
+history, say) is one row with those cells empty. A report without a route column exports its rows as
+they are.
+
+The statement is set-based: the report's own query (every other column, unchanged) is joined once to
+the learner's shown routes by the (user, certification, state) index and to each route's assignment,
+and each route's name is read from the names of all assignments computed once per statement, not
+from a subquery per row (decision 0115).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import Expression, F, QuerySet
+
+from assignments.models import Assignment, AssignmentType, GroupMember, RouteState, UserAssignment
+
+from .sources.base import QueryContext
+from .sources.common import (
+    ADDED_BY_ADMINISTRATOR,
+    IN_EXCEPTION,
+    SELF_ENROLLED,
+    SHOWN_ROUTE_STATES,
+    _table,
+    route_name_sql,
+    route_type_sql,
+)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """An export's SELECT: ``sql`` and ``params``, and for each selected value the expression whose
+    database converters read it (None: text as it is), as the ORM would apply them."""
+
+    sql: str
+    params: tuple
+    expressions: tuple[Expression | None, ...]
+
+    def converters(self, connection) -> list[tuple[int, list, Expression]]:
+        found = []
+        for i, expression in enumerate(self.expressions):
+            if expression is None:
+                continue
+            converters = connection.ops.get_db_converters(expression)
+            converters += expression.output_field.get_db_converters(connection)
+            if converters:
+                found.append((i, converters, expression))
+        return found
+
+
+ROUTE_COLUMN_KEYS = frozenset({"assignment_type", "assignment_name", "group_membership"})
+ROW_PK, ROW_USER, ROW_CERTIFICATION = "r_pk", "r_user", "r_certification"
+
+
+def route_cell_sql(key: str, vendor: str) -> str:
+    """One route's cell (``ua`` the learner's route, ``rn`` its assignment); NULL without a route."""
+    if key == "assignment_type":
+        return route_type_sql("rn")
+    if key == "assignment_name":
+        marked = f"CASE WHEN ua.state = '{RouteState.EXCEPTION.value}' THEN '{IN_EXCEPTION}' ELSE '' END"
+        return f"{_name_sql(vendor)} || {marked}"
+    self_enrolled = (
+        f"EXISTS (SELECT 1 FROM {_table(GroupMember)} gm WHERE gm.group_id = rn.group_id"
+        f" AND gm.user_id = ua.user_id AND gm.self_enrolled)"
+    )
+    return (
+        f"CASE WHEN rn.type = '{AssignmentType.GROUP.value}' THEN CASE WHEN {self_enrolled}"
+        f" THEN '{SELF_ENROLLED}' ELSE '{ADDED_BY_ADMINISTRATOR}' END END"
+    )
+
+
+def _name_sql(vendor: str) -> str:
+    """The name of the route's assignment ``rn``.
+
+    On PostgreSQL every assignment's name is computed once per statement, into one JSON object by id
+    (an uncorrelated subquery: an InitPlan, run once), and each route reads its own by key, whatever
+    plan PostgreSQL picks: nested loops in the report's order for the export's cursor, hash joins for a
+    COPY. Elsewhere (SQLite) the name is read per route.
+    """
+    if vendor != "postgresql":
+        return route_name_sql("rn")
+    names = f"(SELECT jsonb_object_agg(a.id, {route_name_sql('a')}) FROM {_table(Assignment)} a)"
+    return f"({names} ->> rn.id::text)"
+
+
+def _order_sql(sort, sort_alias: str, quote) -> str:
+    pk = f"q.{quote(ROW_PK)}"
+    if sort.column is None:
+        keys = [f"{pk} DESC" if sort.descending else pk]
+    elif sort.descending:
+        keys = [f"q.{quote(sort_alias)} DESC NULLS FIRST", f"{pk} DESC"]
+    else:
+        keys = [f"q.{quote(sort_alias)} ASC NULLS LAST", pk]
+    return ", ".join([*keys, "ua.id"])
+
+
+def per_route_sql(rows: QuerySet, *, columns, sort, ctx: QueryContext, annotate, sort_alias: str):
+    """The export's statement with one row per route with one row per route: ``rows`` is the filtered report queryset,
+    ``annotate(queryset, columns, ctx)`` adds the non-route columns as the page does."""
+    connection = connections[rows.db]
+    quote = connection.ops.quote_name
+    others = [c for c in columns if c.column.key not in ROUTE_COLUMN_KEYS]
+    inner = annotate(rows, others, ctx).annotate(
+        **{ROW_PK: F("pk"), ROW_USER: F("user_id"), ROW_CERTIFICATION: F("certification_id")}
+    )
+    names = [ROW_PK, ROW_USER, ROW_CERTIFICATION]
+    if sort.column is not None:
+        inner = inner.annotate(**{sort_alias: sort.column.select(ctx)})
+        names.append(sort_alias)
+    select, selected = [], []
+    for chosen in columns:
+        if chosen.column.key in ROUTE_COLUMN_KEYS:
+            select.append(f"{route_cell_sql(chosen.column.key, connection.vendor)} AS {quote(chosen.alias)}")
+            selected.append(None)
+            continue
+        for alias in [chosen.alias] + ([chosen.date_alias] if chosen.column.date is not None else []):
+            names.append(alias)
+            select.append(f"q.{quote(alias)} AS {quote(alias)}")
+            selected.append(inner.query.annotations[alias])
+    inner_sql, params = inner.order_by().values(*names).query.get_compiler(using=rows.db).as_sql()
+    states = ", ".join(f"'{state}'" for state in SHOWN_ROUTE_STATES)
+    sql = (
+        f"SELECT {', '.join(select)} FROM ({inner_sql}) q"
+        f" LEFT JOIN {_table(UserAssignment)} ua"
+        f" ON ua.user_id = q.{quote(ROW_USER)} AND ua.certification_id = q.{quote(ROW_CERTIFICATION)}"
+        f" AND ua.state IN ({states})"
+        f" LEFT JOIN {_table(Assignment)} rn ON rn.id = ua.assignment_id"
+        f" ORDER BY {_order_sql(sort, sort_alias, quote)}"
+    )
+    return Statement(sql, tuple(params), tuple(selected))
+
+
+def has_route_column(columns) -> bool:
+    return any(c.column.key in ROUTE_COLUMN_KEYS for c in columns)
