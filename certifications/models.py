@@ -158,10 +158,17 @@ class RecordFields(models.Model):
 class CertificationRecord(RecordFields):
     """The one current record of a learner and a certification; exists while a route counts."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certification_records")
+    # No database constraints (decision 0072): a 100,000-learner assignment paid a deferred per-row
+    # check of each at commit. Django still cascades deletes; ``records_orphans_remove`` (the hourly
+    # sweep) removes what a delete racing an assignment could leave.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certification_records", db_constraint=False
+    )
     # Indexed by the unique constraint (certification first), so no index of its own: every index
     # is written 100,000 times when an audience is assigned.
-    certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="records", db_index=False)
+    certification = models.ForeignKey(
+        Certification, on_delete=models.CASCADE, related_name="records", db_index=False, db_constraint=False
+    )
     assigned_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -205,6 +212,13 @@ class CertificationRecordHistory(RecordFields):
         return f"{self.user} – {self.certification} (history)"
 
 
+class AuditEventQuerySet(models.QuerySet):
+    def for_learner(self, user_id: int) -> "AuditEventQuerySet":
+        """The events of one learner's change log: their own rows, and the bulk events naming them."""
+        bulk = AuditLearner.objects.filter(user_id=user_id).values("event_id")
+        return self.filter(models.Q(user_id=user_id) | models.Q(pk__in=bulk))
+
+
 class AuditEvent(models.Model):
     """One change to a learner's assignment, due date or record: who, when, before, after.
 
@@ -228,8 +242,14 @@ class AuditEvent(models.Model):
     actor_label = models.CharField(
         max_length=255, blank=True, help_text="Which task or process acted, when no user did."
     )
+    # Null on a bulk event: the learners it names are its ``learners`` (AuditLearner, decision 0073).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_events", db_constraint=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit_events",
+        db_constraint=False,
     )
     certification = models.ForeignKey(
         Certification,
@@ -245,9 +265,31 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["certification", "user", "at"])]
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.subject} {self.action}"
+
+
+class AuditLearner(models.Model):
+    """One learner named by a bulk audit event (decision 0073): a set-based change of many learners
+    writes one ``AuditEvent`` per distinct (before, after) with no ``user``, and one of these per
+    learner, so that each learner's change log still finds it (``AuditEvent.objects.for_learner``).
+
+    The key is (user, event): the one index it writes serves the change log's lookup by learner.
+    """
+
+    pk = models.CompositePrimaryKey("user", "event")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    event = models.ForeignKey(
+        AuditEvent, on_delete=models.CASCADE, related_name="learners", db_constraint=False, db_index=False
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.event_id}"

@@ -1,7 +1,9 @@
 """The audit log: who (or which task) changed what, when, from what to what.
 
 Every service writes its audit rows inside its own transaction: ``audit_write`` for one row,
-``audit_insert_select`` for one row per user of a set, in one ``INSERT … SELECT``. Other apps
+``audit_insert_select`` for one row per user of a set, in one ``INSERT … SELECT``; a large set-based
+change on PostgreSQL writes the bulk form (``audit_rows_ctes``: one event naming many learners, read
+back per learner by ``AuditEvent.objects.for_learner``, decision 0073). Other apps
 (assignments, groups) call these for routes, due dates and memberships.
 See docs/decisions/0030-explicit-audit-events.md.
 """
@@ -10,11 +12,12 @@ import datetime as dt
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import QuerySet
 
-from ..models import AuditEvent
+from ..models import AuditEvent, AuditLearner
 from ..sql import Sql, db_datetime, json_param_sql, table, user_id_sets, user_table
 
 RECORD_FIELDS = (
@@ -103,6 +106,61 @@ def audit_rows_sql(
         before=before,
         after=after,
         rows=rows,
+    )
+
+
+def _jsonb(expr: Sql | str) -> Sql | str:
+    return "CAST(NULL AS jsonb)" if expr == "NULL" else expr
+
+
+def audit_rows_ctes(
+    *,
+    rows: str,
+    user_id: Sql | str,
+    subject: str,
+    action: str,
+    now: dt.datetime,
+    certification_id: int | None = None,
+    before: Sql | str = "NULL",
+    after: Sql | str = "NULL",
+    actor=None,
+    actor_label: str = "",
+    name: str = "audit",
+) -> Sql:
+    """PostgreSQL: data-modifying CTEs (to follow ``WITH <rows> AS (…),``) auditing every row of the
+    CTE ``rows`` (one per learner; ``user_id``, ``before`` and ``after`` are SQL over it).
+
+    Fewer than ``settings.AUDIT_BULK_MIN`` rows get one event each, as ``audit_rows_sql`` writes them.
+    More get the bulk form (decision 0073): one event per distinct (before, after), with no learner of
+    its own, and one ``AuditLearner`` (learner, event) per row, so that each learner's change log still
+    finds the change (actor, time, before, after) while a 100,000-learner change writes one narrow
+    row with one index per learner instead of a full event with two."""
+    before, after = _jsonb(before), _jsonb(after)
+    prefix = Sql(audit_prefix_sql(), audit_prefix_params(now=now, actor=actor, actor_label=actor_label))
+    parts = {
+        "rows": rows,
+        "n": name,
+        "min": Sql.value(int(settings.AUDIT_BULK_MIN)),
+        "user_id": user_id,
+        "certification": Sql.value(certification_id),
+        "subject": Sql.value(subject),
+        "action": Sql.value(action),
+        "before": before,
+        "after": after,
+        "learner": table(AuditLearner),
+    }
+    return Sql.of(
+        "{n}_bulk AS (SELECT COUNT(*) >= {min} AS yes FROM {rows}), "
+        "{n}_row AS ({prefix}, {user_id}, {certification}, {subject}, {action}, {before}, {after} FROM {rows} "
+        "WHERE NOT (SELECT yes FROM {n}_bulk) RETURNING 1), "
+        "{n}_event AS ({prefix}, NULL, {certification}, {subject}, {action}, g.b, g.a "
+        "FROM (SELECT DISTINCT {before} AS b, {after} AS a FROM {rows}) g WHERE (SELECT yes FROM {n}_bulk) "
+        "RETURNING id, before, after), "
+        "{n}_learner AS (INSERT INTO {learner} (user_id, event_id) SELECT {user_id}, e.id FROM {rows} "
+        "JOIN {n}_event e ON COALESCE(e.before, 'null'::jsonb) = COALESCE({before}, 'null'::jsonb) "
+        "AND COALESCE(e.after, 'null'::jsonb) = COALESCE({after}, 'null'::jsonb) RETURNING 1)",
+        prefix=prefix,
+        **parts,
     )
 
 

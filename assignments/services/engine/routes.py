@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from certifications.models import CertificationRecord
-from certifications.services.audit import audit_rows_sql
+from certifications.services.audit import audit_rows_ctes, audit_rows_sql
 from certifications.sql import Sql
 
 from ... import sql
@@ -37,6 +37,22 @@ def route_audit(ctx: Context, *, rows: Sql | str, action: str, before: Sql | str
     return audit_rows_sql(
         rows=rows,
         user_id="ua.user_id",
+        subject="route",
+        action=action,
+        now=ctx.now,
+        certification_id=ctx.certification.pk,
+        before=before,
+        after=after,
+        actor=ctx.actor,
+        actor_label=ctx.actor_label,
+    )
+
+
+def route_audit_ctes(ctx: Context, *, rows: str, action: str, before: Sql | str = "NULL", after: Sql | str = "NULL"):
+    """PostgreSQL: the CTEs auditing every route row of the CTE ``rows`` (per row, or the bulk form)."""
+    return audit_rows_ctes(
+        rows=rows,
+        user_id=f"{rows}.user_id",
         subject="route",
         action=action,
         now=ctx.now,
@@ -276,12 +292,13 @@ def routes_insert(ctx: Context, assignment: Assignment) -> tuple[int, int]:
     )
     after = route_json(assignment)
     if sql.is_postgres():
-        # One statement: the audit rows are the inserted rows (data-modifying CTE, run whether read or not).
+        # One statement: the audit rows are the inserted rows (data-modifying CTEs, run whether read or
+        # not); a large insert is audited in the bulk form (decision 0073).
         statement = Sql.of(
-            "WITH ua AS ({insert} RETURNING user_id, state, due_date), a AS ({audit} RETURNING 1) "
+            "WITH ua AS ({insert} RETURNING user_id, state, due_date), {audit} "
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = '{exception}' THEN 1 ELSE 0 END), 0) FROM ua",
             insert=insert,
-            audit=route_audit(ctx, rows="ua", action="route_added", after=after),
+            audit=route_audit_ctes(ctx, rows="ua", action="route_added", after=after),
             exception=RouteState.EXCEPTION,
         )
         with connection.cursor() as cursor:
