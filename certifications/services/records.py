@@ -126,6 +126,14 @@ def _announce(*, event: str, certification_id: int, marker: int, now: dt.datetim
     records_changed.send(sender=CertificationRecord, event=event, learners=learners, now=now, quiet=quiet)
 
 
+def _within(column: str, within: tuple[int, int] | None) -> tuple[str, tuple]:
+    """`` AND <column> in [low, high)`` for a batch of user ids (``within``), else nothing: a batch's
+    joins to the whole records table then read its slice through an index (decision 0075)."""
+    if within is None:
+        return "", ()
+    return f" AND {column} >= %s AND {column} < %s", tuple(within)
+
+
 def _no_current_record(user_column: str) -> str:
     return (
         f"NOT EXISTS (SELECT 1 FROM {table(CertificationRecord)} r "
@@ -148,6 +156,7 @@ def record_assign_many(
     actor=None,
     actor_label: str = "",
     due_dates: QuerySet | None = None,
+    within: tuple[int, int] | None = None,
 ) -> int:
     """Give every user in ``user_ids`` a current record of the certification; returns records created.
 
@@ -158,6 +167,7 @@ def record_assign_many(
     ``due_dates`` (optional; rows with ``user_id`` and ``due_date``, one per user, as for
     ``record_due_dates_apply``) gives fresh records their due date as they are created, so a large
     assignment writes each record once instead of inserting it and then updating its due date.
+    ``within``: the half-open user id range of a batch, when ``user_ids`` lies inside one.
     """
     assigned_at = now
     now = db_datetime(now)
@@ -167,6 +177,7 @@ def record_assign_many(
     else:
         dsql, join_params = queryset_sql(due_dates)
         join_sql, due_sql, after = f"LEFT JOIN ({dsql}) d ON d.user_id = u.id", "d.due_date", None
+    range_sql, range_params = _within("u.id", within)
     created = 0
     with transaction.atomic(savepoint=False):
         marker = _audit_marker()
@@ -180,7 +191,8 @@ def record_assign_many(
                 f"SELECT u.id AS user_id, %s AS certification_id, %s AS path, %s AS status, %s AS renewal_status, "
                 f"{due_sql} AS due_date, NULL AS completion_date, NULL AS window_opens, NULL AS expiry_date, "
                 f"NULL AS baseline_expiry, %s AS assigned_at, %s AS updated_at "
-                f"FROM {user_table()} u {join_sql} WHERE u.id IN ({ids_sql}) AND {_no_current_record('u.id')}"
+                f"FROM {user_table()} u {join_sql} WHERE u.id IN ({ids_sql}){range_sql} "
+                f"AND {_no_current_record('u.id')}"
             )
             params = (
                 certification_id,
@@ -191,6 +203,7 @@ def record_assign_many(
                 now,
                 *join_params,
                 *ids_params,
+                *range_params,
                 certification_id,
             )
             created += _insert_records_audited(
@@ -319,6 +332,7 @@ def record_due_dates_apply(
     allow_earlier: bool = False,
     actor=None,
     actor_label: str = "",
+    within: tuple[int, int] | None = None,
 ) -> int:
     """Set the due date of current records from ``due_dates`` (rows with ``user_id`` and ``due_date``,
     one per user); returns records changed.
@@ -327,22 +341,25 @@ def record_due_dates_apply(
     "Not certified" or "In progress"): once certified, the due date is the expiry. A null due date
     ("Not yet known") never clears a known one. Without ``allow_earlier`` a due date only moves
     later. One UPDATE … FROM; one audit row per changed learner (the bulk form for many, decision 0073).
+    ``within``: the half-open user id range of a batch, when ``due_dates`` lies inside one.
     """
     records = table(CertificationRecord)
     now = db_datetime(now)
     dsql, dparams = queryset_sql(due_dates)
+    r0_sql, r0_params = _within("r0.user_id", within)
     if allow_earlier:
         change = is_distinct_sql("r0.due_date", "d0.due_date")
     else:
         change = "(r0.due_date IS NULL OR d0.due_date > r0.due_date)"
     changed_sql = (
         f"SELECT d0.user_id AS user_id, d0.due_date AS due_date, r0.due_date AS old_due "
-        f"FROM ({dsql}) d0 JOIN {records} r0 ON r0.user_id = d0.user_id AND r0.certification_id = %s "
+        f"FROM ({dsql}) d0 JOIN {records} r0 ON r0.user_id = d0.user_id AND r0.certification_id = %s{r0_sql} "
         f"WHERE d0.due_date IS NOT NULL AND r0.path = %s AND r0.status IN (%s, %s) AND {change}"
     )
     changed_params = (
         *dparams,
         certification_id,
+        *r0_params,
         CertificationPath.CERTIFICATION.value,
         RecordStatus.NOT_CERTIFIED.value,
         RecordStatus.IN_PROGRESS.value,
@@ -353,11 +370,12 @@ def record_due_dates_apply(
         f"{json_object_sql({'due_date': 'd.old_due'})}, {json_object_sql({'due_date': 'd.due_date'})}"
     )
     audit_args = (*audit_params, certification_id, SUBJECT, "due_date_changed")
+    target_sql, target_params = _within(f"{records}.user_id", within)
     update_sql = (
         f"UPDATE {records} SET due_date = d.due_date, updated_at = %s FROM ({changed_sql}) d "
-        f"WHERE {records}.user_id = d.user_id AND {records}.certification_id = %s"
+        f"WHERE {records}.user_id = d.user_id AND {records}.certification_id = %s{target_sql}"
     )
-    update_params = (now, *changed_params, certification_id)
+    update_params = (now, *changed_params, certification_id, *target_params)
     with transaction.atomic(savepoint=False):
         if is_postgres():
             audit = audit_rows_ctes(

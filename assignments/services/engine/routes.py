@@ -161,7 +161,7 @@ def existing_checked_sql(ctx: Context, assignment: Assignment, *, keep_override:
     judge that effective date. It may become unknown or none (more time, never less). A realistic due date
     (``due_override``) is a date: its route is never "Completion time unknown".
     """
-    rule = DueSql.of(assignment, assigned_at=Sql("r.assigned_at"))
+    rule = DueSql.of(assignment, assigned_at=Sql("r.assigned_at"), event_scope=ctx.scope.batch_sql("ev.user_id"))
     due = Sql.of("COALESCE(r.due_override, {due})", due=rule.due) if keep_override else rule.due
     unknown = Sql.of("(r.due_override IS NULL AND {unknown})", unknown=rule.unknown) if keep_override else rule.unknown
     values = Sql.of(
@@ -181,11 +181,12 @@ def existing_checked_sql(ctx: Context, assignment: Assignment, *, keep_override:
     )
     return Sql.of(
         "SELECT n.route_id, n.v_due AS due_date, n.v_unknown AS unknown, {case} AS exc FROM ({never_earlier}) n "
-        "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}",
+        "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}{batch}",
         case=exception_case(ctx, user="n.user_id", due="n.v_due", unknown="n.v_unknown"),
         never_earlier=never_earlier,
         record=RECORD,
         certification=Sql.value(ctx.certification.pk),
+        batch=ctx.scope.batch_sql("rec.user_id"),
     )
 
 
@@ -242,8 +243,11 @@ def due_dates_update(ctx: Context, assignment: Assignment) -> int:
             "state = CASE WHEN {keep} THEN {route}.state WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, "
             "exception_type = CASE WHEN {keep} THEN {route}.exception_type ELSE v.exc END, "
             "resolved = CASE WHEN {keep} THEN {route}.resolved ELSE {false} END "
-            "FROM ({checked}) v WHERE {route}.id = v.route_id AND {changed}",
+            "FROM ({checked}) v WHERE {route}.id = v.route_id AND {route}.assignment_id = {assignment}{batch} "
+            "AND {changed}",
             route=ROUTE,
+            assignment=Sql.value(assignment.pk),
+            batch=ctx.scope.batch_sql(f"{ROUTE}.user_id"),
             keep=keep,
             exception=RouteState.EXCEPTION,
             active=RouteState.ACTIVE,
@@ -258,16 +262,18 @@ def routes_insert(ctx: Context, assignment: Assignment) -> tuple[int, int]:
     """3. Routes that newly reach a learner: due date and checks computed in the same INSERT, audited.
 
     Returns (routes inserted, of which in exception)."""
-    rule = DueSql.of(assignment, assigned_at=Sql.value(ctx.now))
+    rule = DueSql.of(assignment, assigned_at=Sql.value(ctx.now), event_scope=ctx.scope.batch_sql("ev.user_id"))
     new = Sql.of(
         "SELECT r.user_id, {due} AS due_date, {unknown} AS unknown FROM {reached} r{joins} "
-        "WHERE NOT EXISTS (SELECT 1 FROM {route} x WHERE x.assignment_id = {assignment} AND x.user_id = r.user_id)",
+        "WHERE NOT EXISTS (SELECT 1 FROM {route} x WHERE x.assignment_id = {assignment} AND x.user_id = r.user_id"
+        "{batch})",
         due=rule.due,
         unknown=rule.unknown,
         reached=reached_sql(ctx, assignment),
         joins=rule.joins,
         route=ROUTE,
         assignment=Sql.value(assignment.pk),
+        batch=ctx.scope.batch_sql("x.user_id"),
     )
     certification = Sql.value(ctx.certification.pk)
     insert = Sql.of(
@@ -276,7 +282,7 @@ def routes_insert(ctx: Context, assignment: Assignment) -> tuple[int, int]:
         "SELECT {assignment}, {certification}, v.user_id, {now}, v.due_date, "
         "CASE WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, v.exc, {false} "
         "FROM (SELECT n.user_id, n.due_date, {case} AS exc FROM ({new}) n "
-        "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}) v "
+        "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}{batch}) v "
         "WHERE {true} ON CONFLICT DO NOTHING",
         route=ROUTE,
         assignment=Sql.value(assignment.pk),
@@ -288,6 +294,7 @@ def routes_insert(ctx: Context, assignment: Assignment) -> tuple[int, int]:
         case=exception_case(ctx, user="n.user_id", due="n.due_date", unknown="n.unknown"),
         new=new,
         record=RECORD,
+        batch=ctx.scope.batch_sql("rec.user_id"),
         true=sql.true(),
     )
     after = route_json(assignment)
