@@ -280,16 +280,22 @@ class AuditLearner(models.Model):
     writes one ``AuditEvent`` per distinct (before, after) with no ``user``, and one of these per
     learner, so that each learner's change log still finds it (``AuditEvent.objects.for_learner``).
 
-    The key is (user, event): the one index it writes serves the change log's lookup by learner.
+    The key is (event, user): ids grow, so the bulk INSERT appends to its right edge, and it serves
+    the lookups by event (the learners a change announces, deletes); the (user, event) index serves
+    the change log's lookup by learner. Two narrow integer indexes per learner, where a per-learner
+    event wrote a row with its JSON and two indexes.
     """
 
-    pk = models.CompositePrimaryKey("user", "event")
+    pk = models.CompositePrimaryKey("event", "user")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     event = models.ForeignKey(
         AuditEvent, on_delete=models.CASCADE, related_name="learners", db_constraint=False, db_index=False
     )
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "event"], name="audit_learner_user_event")]
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.event_id}"

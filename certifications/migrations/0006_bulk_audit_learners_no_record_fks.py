@@ -31,9 +31,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='AuditLearner',
             fields=[
-                ('pk', models.CompositePrimaryKey('user', 'event', blank=True, editable=False, primary_key=True, serialize=False)),
+                ('pk', models.CompositePrimaryKey('event', 'user', blank=True, editable=False, primary_key=True, serialize=False)),
                 ('event', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='learners', to='certifications.auditevent')),
                 ('user', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
+            options={
+                'indexes': [models.Index(fields=['user', 'event'], name='audit_learner_user_event')],
+            },
         ),
     ]

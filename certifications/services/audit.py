@@ -117,6 +117,7 @@ def audit_rows_ctes(
     *,
     rows: str,
     user_id: Sql | str,
+    keys: tuple[str, ...],
     subject: str,
     action: str,
     now: dt.datetime,
@@ -128,39 +129,47 @@ def audit_rows_ctes(
     name: str = "audit",
 ) -> Sql:
     """PostgreSQL: data-modifying CTEs (to follow ``WITH <rows> AS (…),``) auditing every row of the
-    CTE ``rows`` (one per learner; ``user_id``, ``before`` and ``after`` are SQL over it).
+    CTE ``rows`` (one per learner; ``user_id``, ``before`` and ``after`` are SQL over it, and ``keys``
+    the columns of ``rows`` that ``before`` and ``after`` depend on).
 
     Fewer than ``settings.AUDIT_BULK_MIN`` rows get one event each, as ``audit_rows_sql`` writes them.
-    More get the bulk form (decision 0073): one event per distinct (before, after), with no learner of
-    its own, and one ``AuditLearner`` (learner, event) per row, so that each learner's change log still
-    finds the change (actor, time, before, after) while a 100,000-learner change writes one narrow
-    row with one index per learner instead of a full event with two."""
-    before, after = _jsonb(before), _jsonb(after)
-    prefix = Sql(audit_prefix_sql(), audit_prefix_params(now=now, actor=actor, actor_label=actor_label))
-    parts = {
-        "rows": rows,
-        "n": name,
-        "min": Sql.value(int(settings.AUDIT_BULK_MIN)),
-        "user_id": user_id,
-        "certification": Sql.value(certification_id),
-        "subject": Sql.value(subject),
-        "action": Sql.value(action),
-        "before": before,
-        "after": after,
-        "learner": table(AuditLearner),
-    }
+    More get the bulk form (decision 0073): one event per distinct ``keys`` (so per distinct before
+    and after), with no learner of its own, and one ``AuditLearner`` (learner, event) per row, so that
+    each learner's change log still finds the change (actor, time, before, after). The rows are
+    numbered by their keys (``dense_rank``) and each group takes its event id from the sequence, so
+    the JSON is built once per group, not once per learner."""
+    at, actor_id, label = audit_prefix_params(now=now, actor=actor, actor_label=actor_label)
+    order = ", ".join(keys)
     return Sql.of(
         "{n}_bulk AS (SELECT COUNT(*) >= {min} AS yes FROM {rows}), "
         "{n}_row AS ({prefix}, {user_id}, {certification}, {subject}, {action}, {before}, {after} FROM {rows} "
         "WHERE NOT (SELECT yes FROM {n}_bulk) RETURNING 1), "
-        "{n}_event AS ({prefix}, NULL, {certification}, {subject}, {action}, g.b, g.a "
-        "FROM (SELECT DISTINCT {before} AS b, {after} AS a FROM {rows}) g WHERE (SELECT yes FROM {n}_bulk) "
-        "RETURNING id, before, after), "
-        "{n}_learner AS (INSERT INTO {learner} (user_id, event_id) SELECT {user_id}, e.id FROM {rows} "
-        "JOIN {n}_event e ON COALESCE(e.before, 'null'::jsonb) = COALESCE({before}, 'null'::jsonb) "
-        "AND COALESCE(e.after, 'null'::jsonb) = COALESCE({after}, 'null'::jsonb) RETURNING 1)",
-        prefix=prefix,
-        **parts,
+        "{n}_ranked AS (SELECT {rows}.*, {rank} AS audit_group FROM {rows} WHERE (SELECT yes FROM {n}_bulk)), "
+        "{n}_key AS (SELECT g.audit_group, nextval(pg_get_serial_sequence('{table}', 'id')) AS id "
+        "FROM (SELECT DISTINCT audit_group FROM {n}_ranked) g), "
+        "{n}_event AS (INSERT INTO {table} (id, {columns}) SELECT k.id, {at}, {actor}, {label}, NULL, "
+        "{certification}, {subject}, {action}, {before}, {after} "
+        "FROM (SELECT DISTINCT ON (audit_group) * FROM {n}_ranked ORDER BY audit_group) {rows} "
+        "JOIN {n}_key k ON k.audit_group = {rows}.audit_group RETURNING 1), "
+        "{n}_learner AS (INSERT INTO {learner} (user_id, event_id) SELECT {user_id}, k.id FROM {n}_ranked {rows} "
+        "JOIN {n}_key k ON k.audit_group = {rows}.audit_group RETURNING 1)",
+        n=name,
+        rows=rows,
+        min=Sql.value(int(settings.AUDIT_BULK_MIN)),
+        prefix=Sql(audit_prefix_sql(), (at, actor_id, label)),
+        user_id=user_id,
+        certification=Sql.value(certification_id),
+        subject=Sql.value(subject),
+        action=Sql.value(action),
+        before=_jsonb(before),
+        after=_jsonb(after),
+        rank=f"dense_rank() OVER (ORDER BY {order})" if keys else "1",
+        table=AuditEvent._meta.db_table,
+        columns=AUDIT_COLUMNS,
+        at=Sql.value(at),
+        actor=Sql.value(actor_id),
+        label=Sql.value(label),
+        learner=table(AuditLearner),
     )
 
 

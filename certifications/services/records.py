@@ -89,6 +89,7 @@ def _insert_records_audited(
         audit = audit_rows_ctes(
             rows="new",
             user_id="new.user_id",
+            keys=() if after is not None else tuple(f"new.{field}" for field in RECORD_FIELDS),
             subject=SUBJECT,
             action=action,
             certification_id=certification_id,
@@ -114,8 +115,9 @@ def _announce(*, event: str, certification_id: int, marker: int, now: dt.datetim
     learners of per-row events and those a bulk event names (decision 0073)."""
     events = {"pk__gt": marker, "at": now, "certification_id": certification_id, "subject": SUBJECT}
     own = AuditEvent.objects.filter(user_id__isnull=False, action__in=actions, **events)
+    # ``event_id > marker`` on the learners' own key too: a range of its index whatever the join.
     named = AuditLearner.objects.filter(
-        event__action__in=actions, **{f"event__{key}": value for key, value in events.items()}
+        event_id__gt=marker, event__action__in=actions, **{f"event__{key}": value for key, value in events.items()}
     ).annotate(certification_id=F("event__certification_id"))
     learners = (
         own.order_by()
@@ -381,6 +383,7 @@ def record_due_dates_apply(
             audit = audit_rows_ctes(
                 rows="d",
                 user_id="d.user_id",
+                keys=("d.old_due", "d.due_date"),
                 subject=SUBJECT,
                 action="due_date_changed",
                 now=now,

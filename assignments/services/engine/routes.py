@@ -49,10 +49,12 @@ def route_audit(ctx: Context, *, rows: Sql | str, action: str, before: Sql | str
 
 
 def route_audit_ctes(ctx: Context, *, rows: str, action: str, before: Sql | str = "NULL", after: Sql | str = "NULL"):
-    """PostgreSQL: the CTEs auditing every route row of the CTE ``rows`` (per row, or the bulk form)."""
+    """PostgreSQL: the CTEs auditing every route row of the CTE ``rows`` (per row, or the bulk form);
+    ``route_json`` depends on the route's state and due date only."""
     return audit_rows_ctes(
         rows=rows,
         user_id=f"{rows}.user_id",
+        keys=(f"{rows}.state", f"{rows}.due_date"),
         subject="route",
         action=action,
         now=ctx.now,
