@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from assignments.services.engine import assignment_materialise, certification_recompute
 from assignments.models import DueEvent
+from assignments.services.engine import assignment_materialise, certification_recompute
 from certifications.models import AuditEvent, AuditLearner, CertificationRecord
 from directory.models import LearnerProfile
 from notifications.models import Delivery

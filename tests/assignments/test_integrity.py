@@ -2,6 +2,7 @@
 Django cascades every delete, and the sweep removes what a delete racing the engine left behind."""
 
 import pytest
+
 from assignments import tasks
 from assignments.models import UserAssignment
 from assignments.services.engine import assignment_materialise
