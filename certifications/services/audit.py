@@ -140,10 +140,18 @@ def audit_rows_ctes(
     the JSON is built once per group, not once per learner."""
     at, actor_id, label = audit_prefix_params(now=now, actor=actor, actor_label=actor_label)
     order = ", ".join(keys)
+    each = {"subject": subject, "action": action, "now": now, "certification_id": certification_id}
+    per_row = audit_rows_sql(
+        rows=f"{rows} WHERE NOT (SELECT yes FROM {name}_bulk)",
+        user_id=user_id,
+        before=before,
+        after=after,
+        actor=actor,
+        actor_label=actor_label,
+        **each,
+    )
     return Sql.of(
-        "{n}_bulk AS (SELECT COUNT(*) >= {min} AS yes FROM {rows}), "
-        "{n}_row AS ({prefix}, {user_id}, {certification}, {subject}, {action}, {before}, {after} FROM {rows} "
-        "WHERE NOT (SELECT yes FROM {n}_bulk) RETURNING 1), "
+        "{n}_bulk AS (SELECT COUNT(*) >= {min} AS yes FROM {rows}), {n}_row AS ({per_row} RETURNING 1), "
         "{n}_ranked AS (SELECT {rows}.*, {rank} AS audit_group FROM {rows} WHERE (SELECT yes FROM {n}_bulk)), "
         "{n}_key AS (SELECT g.audit_group, nextval(pg_get_serial_sequence('{table}', 'id')) AS id "
         "FROM (SELECT DISTINCT audit_group FROM {n}_ranked) g), "
@@ -156,7 +164,7 @@ def audit_rows_ctes(
         n=name,
         rows=rows,
         min=Sql.value(int(settings.AUDIT_BULK_MIN)),
-        prefix=Sql(audit_prefix_sql(), (at, actor_id, label)),
+        per_row=per_row,
         user_id=user_id,
         certification=Sql.value(certification_id),
         subject=Sql.value(subject),

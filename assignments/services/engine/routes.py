@@ -32,20 +32,22 @@ def execute(statement: Sql) -> int:
         return cursor.rowcount
 
 
+def _route_audit_args(ctx: Context, action: str, before: Sql | str, after: Sql | str) -> dict:
+    return {
+        "subject": "route",
+        "action": action,
+        "now": ctx.now,
+        "certification_id": ctx.certification.pk,
+        "before": before,
+        "after": after,
+        "actor": ctx.actor,
+        "actor_label": ctx.actor_label,
+    }
+
+
 def route_audit(ctx: Context, *, rows: Sql | str, action: str, before: Sql | str = "NULL", after: Sql | str = "NULL"):
     """One audit row per route row ``ua`` of ``rows``."""
-    return audit_rows_sql(
-        rows=rows,
-        user_id="ua.user_id",
-        subject="route",
-        action=action,
-        now=ctx.now,
-        certification_id=ctx.certification.pk,
-        before=before,
-        after=after,
-        actor=ctx.actor,
-        actor_label=ctx.actor_label,
-    )
+    return audit_rows_sql(rows=rows, user_id="ua.user_id", **_route_audit_args(ctx, action, before, after))
 
 
 def route_audit_ctes(ctx: Context, *, rows: str, action: str, before: Sql | str = "NULL", after: Sql | str = "NULL"):
@@ -55,14 +57,7 @@ def route_audit_ctes(ctx: Context, *, rows: str, action: str, before: Sql | str 
         rows=rows,
         user_id=f"{rows}.user_id",
         keys=(f"{rows}.state", f"{rows}.due_date"),
-        subject="route",
-        action=action,
-        now=ctx.now,
-        certification_id=ctx.certification.pk,
-        before=before,
-        after=after,
-        actor=ctx.actor,
-        actor_label=ctx.actor_label,
+        **_route_audit_args(ctx, action, before, after),
     )
 
 
