@@ -108,3 +108,21 @@ def test_deleting_a_learner_removes_them_from_bulk_events_and_deleting_the_certi
     assert AuditEvent.objects.for_learner(users[1].pk).count() == 2
     assignment.certification.delete()
     assert not AuditEvent.objects.exists() and not AuditLearner.objects.exists()
+
+
+def test_a_learners_log_holds_their_own_events_and_the_bulk_ones_newest_first(client, admin_user, now):
+    users = UserFactory.create_batch(2)
+    assignment = audience_assignment(users)
+    assignment_materialise(assignment_id=assignment.pk, now=now)
+    cert = assignment.certification
+    later = now + dt.timedelta(hours=1)
+    AuditEvent.objects.create(
+        at=later, user=users[0], certification=cert, subject="record", action="due_date_changed", actor=admin_user
+    )
+    mine = AuditEvent.objects.filter(certification=cert).for_learner(users[0].pk)
+    assert [e.action for e in mine][:1] == ["due_date_changed"]
+    assert sorted(mine.values_list("action", flat=True)) == ["assigned", "due_date_changed", "route_added"]
+    assert sorted(AuditEvent.objects.for_learner(users[1].pk).values_list("action", flat=True)) == [
+        "assigned",
+        "route_added",
+    ]
