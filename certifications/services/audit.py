@@ -127,6 +127,7 @@ def audit_rows_ctes(
     actor=None,
     actor_label: str = "",
     name: str = "audit",
+    at_most: int | None = None,
 ) -> Sql:
     """PostgreSQL: data-modifying CTEs (to follow ``WITH <rows> AS (…),``) auditing every row of the
     CTE ``rows`` (one per learner; ``user_id``, ``before`` and ``after`` are SQL over it, and ``keys``
@@ -137,12 +138,15 @@ def audit_rows_ctes(
     and after), with no learner of its own, and one ``AuditLearner`` (learner, event) per row, so that
     each learner's change log still finds the change (actor, time, before, after). The rows are
     numbered by their keys (``dense_rank``) and each group takes its event id from the sequence, so
-    the JSON is built once per group, not once per learner."""
+    the JSON is built once per group, not once per learner. ``at_most``: a bound on the rows known
+    beforehand (a few learners' ids); below the minimum only the per-row CTE is written, so the
+    per-learner path plans no more than it did."""
     at, actor_id, label = audit_prefix_params(now=now, actor=actor, actor_label=actor_label)
     order = ", ".join(keys)
     each = {"subject": subject, "action": action, "now": now, "certification_id": certification_id}
+    few = at_most is not None and at_most < settings.AUDIT_BULK_MIN
     per_row = audit_rows_sql(
-        rows=f"{rows} WHERE NOT (SELECT yes FROM {name}_bulk)",
+        rows=rows if few else f"{rows} WHERE NOT (SELECT yes FROM {name}_bulk)",
         user_id=user_id,
         before=before,
         after=after,
@@ -150,6 +154,8 @@ def audit_rows_ctes(
         actor_label=actor_label,
         **each,
     )
+    if few:
+        return Sql.of("{n}_row AS ({per_row} RETURNING 1)", n=name, per_row=per_row)
     return Sql.of(
         "{n}_bulk AS (SELECT COUNT(*) >= {min} AS yes FROM {rows}), {n}_row AS ({per_row} RETURNING 1), "
         "{n}_ranked AS (SELECT {rows}.*, {rank} AS audit_group FROM {rows} WHERE (SELECT yes FROM {n}_bulk)), "

@@ -57,6 +57,7 @@ def route_audit_ctes(ctx: Context, *, rows: str, action: str, before: Sql | str 
         rows=rows,
         user_id=f"{rows}.user_id",
         keys=(f"{rows}.state", f"{rows}.due_date"),
+        at_most=None if ctx.scope.user_ids is None else len(ctx.scope.user_ids),
         **_route_audit_args(ctx, action, before, after),
     )
 
