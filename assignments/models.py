@@ -265,14 +265,21 @@ class UserAssignment(models.Model):
 
     # No single-column FK indexes: the unique (assignment, user) and the (user, certification, state) and
     # (certification, state) indexes cover every lookup, and each extra index slows the bulk INSERT (B1).
+    # No database constraints either (decision 0072): three deferred per-row checks at commit cost more
+    # than a 100,000-route INSERT itself. Django still cascades deletes; the hourly sweep removes what a
+    # delete racing the engine could leave (``routes_orphans_remove``).
     assignment = models.ForeignKey(
-        Assignment, on_delete=models.CASCADE, related_name="user_assignments", db_index=False
+        Assignment, on_delete=models.CASCADE, related_name="user_assignments", db_index=False, db_constraint=False
     )
     certification = models.ForeignKey(
-        "certifications.Certification", on_delete=models.CASCADE, related_name="+", db_index=False
+        "certifications.Certification", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certification_routes", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="certification_routes",
+        db_index=False,
+        db_constraint=False,
     )
     assigned_at = models.DateTimeField()
     due_date = models.DateTimeField(

@@ -250,9 +250,16 @@ def recompute_learners_many(
 
 @shared_task(name="assignments.sweep", time_limit=60, soft_time_limit=50)
 def sweep() -> None:
-    """The periodic full repair: one batch task per certification and range of user ids."""
+    """The periodic full repair: rows a racing delete left without their learner, assignment or
+    certification are removed (what the dropped constraints protected, decision 0072), then one batch
+    task per certification and range of user ids."""
     from certifications.models import Certification
 
+    from .services.integrity import orphans_remove
+
+    removed = orphans_remove()
+    if removed:
+        logger.warning("Assignment sweep removed %s rows left without their learner or certification", removed)
     ranges = id_ranges(BATCH_SIZE)
     for certification_id in Certification.objects.order_by("id").values_list("id", flat=True):
         for lo, hi in ranges:

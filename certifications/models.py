@@ -158,11 +158,18 @@ class RecordFields(models.Model):
 class CertificationRecord(RecordFields):
     """The one current record of a learner and a certification; exists while a route counts."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certification_records")
+    # No database constraints (decision 0072): a 100,000-learner assignment paid a deferred per-row
+    # check of each at commit. Django still cascades deletes; ``records_orphans_remove`` (the hourly
+    # sweep) removes what a delete racing an assignment could leave.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certification_records", db_constraint=False
+    )
     # Indexed by the unique constraint (certification first), so no index of its own: every index
     # is written 100,000 times when an audience is assigned. (The API's keyset over a certification's
     # records adds one on (certification_id, id): api/migrations/0002, decision 0123.)
-    certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="records", db_index=False)
+    certification = models.ForeignKey(
+        Certification, on_delete=models.CASCADE, related_name="records", db_index=False, db_constraint=False
+    )
     assigned_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -206,6 +213,17 @@ class CertificationRecordHistory(RecordFields):
         return f"{self.user} – {self.certification} (history)"
 
 
+class AuditEventQuerySet(models.QuerySet):
+    def for_learner(self, user_id: int) -> "AuditEventQuerySet":
+        """The events of one learner's change log: their own rows, and the bulk events naming them.
+
+        One ``id IN (own UNION ALL named)``: each side is an index lookup by learner (an ``OR`` would
+        read every event of the certification)."""
+        own = self.filter(user_id=user_id).order_by().values("pk")
+        named = AuditLearner.objects.filter(user_id=user_id).values("event_id")
+        return self.filter(pk__in=own.union(named, all=True))
+
+
 class AuditEvent(models.Model):
     """One change to a learner's assignment, due date or record: who, when, before, after.
 
@@ -229,8 +247,14 @@ class AuditEvent(models.Model):
     actor_label = models.CharField(
         max_length=255, blank=True, help_text="Which task or process acted, when no user did."
     )
+    # Null on a bulk event: the learners it names are its ``learners`` (AuditLearner, decision 0073).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_events", db_constraint=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit_events",
+        db_constraint=False,
     )
     certification = models.ForeignKey(
         Certification,
@@ -246,9 +270,37 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["certification", "user", "at"])]
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.subject} {self.action}"
+
+
+class AuditLearner(models.Model):
+    """One learner named by a bulk audit event (decision 0073): a set-based change of many learners
+    writes one ``AuditEvent`` per distinct (before, after) with no ``user``, and one of these per
+    learner, so that each learner's change log still finds it (``AuditEvent.objects.for_learner``).
+
+    The key is (event, user): ids grow, so the bulk INSERT appends to its right edge, and it serves
+    the lookups by event (the learners a change announces, deletes); the (user, event) index serves
+    the change log's lookup by learner. Two narrow integer indexes per learner, where a per-learner
+    event wrote a row with its JSON and two indexes.
+    """
+
+    pk = models.CompositePrimaryKey("event", "user")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    event = models.ForeignKey(
+        AuditEvent, on_delete=models.CASCADE, related_name="learners", db_constraint=False, db_index=False
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "event"], name="audit_learner_user_event")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.event_id}"

@@ -1,7 +1,9 @@
 """The audit log: who (or which task) changed what, when, from what to what.
 
 Every service writes its audit rows inside its own transaction: ``audit_write`` for one row,
-``audit_insert_select`` for one row per user of a set, in one ``INSERT … SELECT``. Other apps
+``audit_insert_select`` for one row per user of a set, in one ``INSERT … SELECT``; a large set-based
+change on PostgreSQL writes the bulk form (``audit_rows_ctes``: one event naming many learners, read
+back per learner by ``AuditEvent.objects.for_learner``, decision 0073). Other apps
 (assignments, groups) call these for routes, due dates and memberships.
 See docs/decisions/0030-explicit-audit-events.md.
 """
@@ -10,11 +12,12 @@ import datetime as dt
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import QuerySet
 
-from ..models import AuditEvent
+from ..models import AuditEvent, AuditLearner
 from ..sql import Sql, db_datetime, json_param_sql, table, user_id_sets, user_table
 
 RECORD_FIELDS = (
@@ -106,6 +109,84 @@ def audit_rows_sql(
         before=before,
         after=after,
         rows=rows,
+    )
+
+
+def _jsonb(expr: Sql | str) -> Sql | str:
+    return "CAST(NULL AS jsonb)" if expr == "NULL" else expr
+
+
+def audit_rows_ctes(
+    *,
+    rows: str,
+    user_id: Sql | str,
+    keys: tuple[str, ...],
+    subject: str,
+    action: str,
+    now: dt.datetime,
+    certification_id: int | None = None,
+    before: Sql | str = "NULL",
+    after: Sql | str = "NULL",
+    actor=None,
+    actor_label: str = "",
+    name: str = "audit",
+    at_most: int | None = None,
+) -> Sql:
+    """PostgreSQL: data-modifying CTEs (to follow ``WITH <rows> AS (…),``) auditing every row of the
+    CTE ``rows`` (one per learner; ``user_id``, ``before`` and ``after`` are SQL over it, and ``keys``
+    the columns of ``rows`` that ``before`` and ``after`` depend on).
+
+    Fewer than ``settings.AUDIT_BULK_MIN`` rows get one event each, as ``audit_rows_sql`` writes them.
+    More get the bulk form (decision 0073): one event per distinct ``keys`` (so per distinct before
+    and after), with no learner of its own, and one ``AuditLearner`` (learner, event) per row, so that
+    each learner's change log still finds the change (actor, time, before, after). The rows are
+    numbered by their keys (``dense_rank``) and each group takes its event id from the sequence, so
+    the JSON is built once per group, not once per learner. ``at_most``: a bound on the rows known
+    beforehand (a few learners' ids); below the minimum only the per-row CTE is written, so the
+    per-learner path plans no more than it did."""
+    at, actor_id, label = audit_prefix_params(now=now, actor=actor, actor_label=actor_label)
+    order = ", ".join(keys)
+    each = {"subject": subject, "action": action, "now": now, "certification_id": certification_id}
+    few = at_most is not None and at_most < settings.AUDIT_BULK_MIN
+    per_row = audit_rows_sql(
+        rows=rows if few else f"{rows} WHERE NOT (SELECT yes FROM {name}_bulk)",
+        user_id=user_id,
+        before=before,
+        after=after,
+        actor=actor,
+        actor_label=actor_label,
+        **each,
+    )
+    if few:
+        return Sql.of("{n}_row AS ({per_row} RETURNING 1)", n=name, per_row=per_row)
+    return Sql.of(
+        "{n}_bulk AS (SELECT COUNT(*) >= {min} AS yes FROM {rows}), {n}_row AS ({per_row} RETURNING 1), "
+        "{n}_ranked AS (SELECT {rows}.*, {rank} AS audit_group FROM {rows} WHERE (SELECT yes FROM {n}_bulk)), "
+        "{n}_key AS (SELECT g.audit_group, nextval(pg_get_serial_sequence('{table}', 'id')) AS id "
+        "FROM (SELECT DISTINCT audit_group FROM {n}_ranked) g), "
+        "{n}_event AS (INSERT INTO {table} (id, {columns}) SELECT k.id, {at}, {actor}, {label}, NULL, "
+        "{certification}, {subject}, {action}, {before}, {after} "
+        "FROM (SELECT DISTINCT ON (audit_group) * FROM {n}_ranked ORDER BY audit_group) {rows} "
+        "JOIN {n}_key k ON k.audit_group = {rows}.audit_group RETURNING 1), "
+        "{n}_learner AS (INSERT INTO {learner} (user_id, event_id) SELECT {user_id}, k.id FROM {n}_ranked {rows} "
+        "JOIN {n}_key k ON k.audit_group = {rows}.audit_group RETURNING 1)",
+        n=name,
+        rows=rows,
+        min=Sql.value(int(settings.AUDIT_BULK_MIN)),
+        per_row=per_row,
+        user_id=user_id,
+        certification=Sql.value(certification_id),
+        subject=Sql.value(subject),
+        action=Sql.value(action),
+        before=_jsonb(before),
+        after=_jsonb(after),
+        rank=f"dense_rank() OVER (ORDER BY {order})" if keys else "1",
+        table=AuditEvent._meta.db_table,
+        columns=AUDIT_COLUMNS,
+        at=Sql.value(at),
+        actor=Sql.value(actor_id),
+        label=Sql.value(label),
+        learner=table(AuditLearner),
     )
 
 

@@ -15,12 +15,13 @@ import datetime as dt
 import json
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from outbox.services import enqueue
 
 from ..models import (
     AuditEvent,
+    AuditLearner,
     CertificationPath,
     CertificationRecord,
     CertificationRecordHistory,
@@ -29,6 +30,7 @@ from ..models import (
 )
 from ..signals import RecordEvent, enrolment_messages_enabled, records_changed
 from ..sql import (
+    Sql,
     db_datetime,
     is_distinct_sql,
     is_postgres,
@@ -39,7 +41,7 @@ from ..sql import (
     user_id_sets,
     user_table,
 )
-from .audit import RECORD_FIELDS, audit_prefix_params, audit_prefix_sql
+from .audit import RECORD_FIELDS, audit_prefix_params, audit_prefix_sql, audit_rows_ctes
 
 SUBJECT = "record"
 FRESH_RECORD = {
@@ -61,22 +63,43 @@ def _execute(sql: str, params: tuple) -> int:
         return cursor.rowcount
 
 
+def _count(statement: Sql) -> int:
+    """Run a statement whose one row is a count (a write and its audit CTEs, then ``SELECT COUNT(*)``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement.text, statement.params)
+        return cursor.fetchone()[0]
+
+
 def _insert_records_audited(
-    *, source_sql: str, params: tuple, action: str, audit_params: tuple, after: dict | None = None
+    *, source_sql: str, params: tuple, action: str, audit: dict, certification_id: int, after: dict | None = None
 ) -> int:
     """INSERT the rows of ``source_sql`` (which yields record columns and skips existing records) into
-    the current records, with one audit row per inserted record. ``after``: the audited state when it
-    is the same for every row (a fresh record), so no JSON is built per row."""
+    the current records, with one audit row per inserted record (or the bulk form, decision 0073).
+    ``audit``: the audit's ``now``, ``actor`` and ``actor_label``. ``after``: the audited state when
+    it is the same for every row (a fresh record), so no JSON is built per row."""
     columns = f"user_id, certification_id, {_FIELDS}, assigned_at, updated_at"
     after_sql = _json_of("new") if after is None else json_param_sql()
-    audit_sql = f"{audit_prefix_sql()}, new.user_id, new.certification_id, %s, %s, NULL, {after_sql}"
-    audit_args = (*audit_params, SUBJECT, action) + (() if after is None else (json.dumps(after),))
+    after_args = () if after is None else (json.dumps(after),)
     if is_postgres():
-        sql = (
+        sql = Sql(
             f"WITH new AS (INSERT INTO {table(CertificationRecord)} ({columns}) {source_sql} "
-            f"ON CONFLICT DO NOTHING RETURNING {columns}) {audit_sql} FROM new"
+            f"ON CONFLICT DO NOTHING RETURNING {columns}), ",
+            params,
         )
-        return _execute(sql, (*params, *audit_args))
+        audit = audit_rows_ctes(
+            rows="new",
+            user_id="new.user_id",
+            keys=() if after is not None else tuple(f"new.{field}" for field in RECORD_FIELDS),
+            subject=SUBJECT,
+            action=action,
+            certification_id=certification_id,
+            after=Sql(after_sql, after_args),
+            **audit,
+        )
+        return _count(sql + audit + " SELECT COUNT(*) FROM new")
+    audit_params = audit_prefix_params(**audit)
+    audit_sql = f"{audit_prefix_sql()}, new.user_id, new.certification_id, %s, %s, NULL, {after_sql}"
+    audit_args = (*audit_params, SUBJECT, action, *after_args)
     _execute(f"{audit_sql} FROM ({source_sql}) new", (*audit_args, *params))
     return _execute(f"INSERT INTO {table(CertificationRecord)} ({columns}) {source_sql} ON CONFLICT DO NOTHING", params)
 
@@ -88,13 +111,18 @@ def _audit_marker() -> int:
 
 def _announce(*, event: str, certification_id: int, marker: int, now: dt.datetime, actions: tuple[str, ...]) -> None:
     """Send ``records_changed`` for the records these statements changed: their audit rows (written by
-    the same statements, so only rows really changed), newer than ``marker``, at ``now``."""
+    the same statements, so only rows really changed), newer than ``marker``, at ``now``: the
+    learners of per-row events and those a bulk event names (decision 0073)."""
+    events = {"pk__gt": marker, "at": now, "certification_id": certification_id, "subject": SUBJECT}
+    own = AuditEvent.objects.filter(user_id__isnull=False, action__in=actions, **events)
+    # ``event_id > marker`` on the learners' own key too: a range of its index whatever the join.
+    named = AuditLearner.objects.filter(
+        event_id__gt=marker, event__action__in=actions, **{f"event__{key}": value for key, value in events.items()}
+    ).annotate(certification_id=F("event__certification_id"))
     learners = (
-        AuditEvent.objects.filter(
-            pk__gt=marker, at=now, certification_id=certification_id, subject=SUBJECT, action__in=actions
-        )
-        .order_by()
+        own.order_by()
         .values("user_id", "certification_id")
+        .union(named.order_by().values("user_id", "certification_id"), all=True)
     )
     announce_learners(event=event, learners=learners, now=now)
 
@@ -104,6 +132,14 @@ def announce_learners(*, event: str, learners: QuerySet, now: dt.datetime) -> No
     the administrator asked for no enrolment messages."""
     quiet = not enrolment_messages_enabled()
     records_changed.send(sender=CertificationRecord, event=event, learners=learners, now=now, quiet=quiet)
+
+
+def _within(column: str, within: tuple[int, int] | None) -> tuple[str, tuple]:
+    """`` AND <column> in [low, high)`` for a batch of user ids (``within``), else nothing: a batch's
+    joins to the whole records table then read its slice through an index (decision 0075)."""
+    if within is None:
+        return "", ()
+    return f" AND {column} >= %s AND {column} < %s", tuple(within)
 
 
 def _no_current_record(user_column: str) -> str:
@@ -128,6 +164,7 @@ def record_assign_many(
     actor=None,
     actor_label: str = "",
     due_dates: QuerySet | None = None,
+    within: tuple[int, int] | None = None,
 ) -> int:
     """Give every user in ``user_ids`` a current record of the certification; returns records created.
 
@@ -138,15 +175,17 @@ def record_assign_many(
     ``due_dates`` (optional; rows with ``user_id`` and ``due_date``, one per user, as for
     ``record_due_dates_apply``) gives fresh records their due date as they are created, so a large
     assignment writes each record once instead of inserting it and then updating its due date.
+    ``within``: the half-open user id range of a batch, when ``user_ids`` lies inside one.
     """
     assigned_at = now
     now = db_datetime(now)
-    audit_params = audit_prefix_params(now=now, actor=actor, actor_label=actor_label)
+    audit = {"now": now, "actor": actor, "actor_label": actor_label}
     if due_dates is None:
         join_sql, join_params, due_sql, after = "", (), "NULL", FRESH_RECORD
     else:
         dsql, join_params = queryset_sql(due_dates)
         join_sql, due_sql, after = f"LEFT JOIN ({dsql}) d ON d.user_id = u.id", "d.due_date", None
+    range_sql, range_params = _within("u.id", within)
     created = 0
     with transaction.atomic(savepoint=False):
         marker = _audit_marker()
@@ -155,12 +194,13 @@ def record_assign_many(
         ).exists()
         for ids_sql, ids_params in user_id_sets(user_ids):
             if has_history:
-                created += _restore(certification_id, ids_sql, ids_params, now, audit_params)
+                created += _restore(certification_id, ids_sql, ids_params, now, audit)
             source = (
                 f"SELECT u.id AS user_id, %s AS certification_id, %s AS path, %s AS status, %s AS renewal_status, "
                 f"{due_sql} AS due_date, NULL AS completion_date, NULL AS window_opens, NULL AS expiry_date, "
                 f"NULL AS baseline_expiry, %s AS assigned_at, %s AS updated_at "
-                f"FROM {user_table()} u {join_sql} WHERE u.id IN ({ids_sql}) AND {_no_current_record('u.id')}"
+                f"FROM {user_table()} u {join_sql} WHERE u.id IN ({ids_sql}){range_sql} "
+                f"AND {_no_current_record('u.id')}"
             )
             params = (
                 certification_id,
@@ -171,10 +211,16 @@ def record_assign_many(
                 now,
                 *join_params,
                 *ids_params,
+                *range_params,
                 certification_id,
             )
             created += _insert_records_audited(
-                source_sql=source, params=params, action="assigned", audit_params=audit_params, after=after
+                source_sql=source,
+                params=params,
+                action="assigned",
+                audit=audit,
+                certification_id=certification_id,
+                after=after,
             )
         if created:
             _announce(
@@ -210,7 +256,7 @@ def _enqueue_progress(certification_id: int, assigned_at: dt.datetime) -> None:
     enqueue(assigned_progress, certification_id=certification_id, assigned_at=assigned_at.isoformat())
 
 
-def _restore(certification_id: int, ids_sql: str, ids_params: tuple, now: dt.datetime, audit_params: tuple) -> int:
+def _restore(certification_id: int, ids_sql: str, ids_params: tuple, now: dt.datetime, audit: dict) -> int:
     history = table(CertificationRecordHistory)
     newest = _newest_unassigned_sql(ids_sql)
     newest_params = (certification_id, True, *ids_params)
@@ -224,7 +270,8 @@ def _restore(certification_id: int, ids_sql: str, ids_params: tuple, now: dt.dat
         source_sql=source,
         params=(now, now, *newest_params, certification_id),
         action="restored",
-        audit_params=audit_params,
+        audit=audit,
+        certification_id=certification_id,
     )
     if restored:
         _execute(
@@ -293,6 +340,7 @@ def record_due_dates_apply(
     allow_earlier: bool = False,
     actor=None,
     actor_label: str = "",
+    within: tuple[int, int] | None = None,
 ) -> int:
     """Set the due date of current records from ``due_dates`` (rows with ``user_id`` and ``due_date``,
     one per user); returns records changed.
@@ -300,23 +348,26 @@ def record_due_dates_apply(
     Applies only while the learner works towards their first certification (path Certification,
     "Not certified" or "In progress"): once certified, the due date is the expiry. A null due date
     ("Not yet known") never clears a known one. Without ``allow_earlier`` a due date only moves
-    later. One UPDATE … FROM; one audit row per changed learner.
+    later. One UPDATE … FROM; one audit row per changed learner (the bulk form for many, decision 0073).
+    ``within``: the half-open user id range of a batch, when ``due_dates`` lies inside one.
     """
     records = table(CertificationRecord)
     now = db_datetime(now)
     dsql, dparams = queryset_sql(due_dates)
+    r0_sql, r0_params = _within("r0.user_id", within)
     if allow_earlier:
         change = is_distinct_sql("r0.due_date", "d0.due_date")
     else:
         change = "(r0.due_date IS NULL OR d0.due_date > r0.due_date)"
     changed_sql = (
         f"SELECT d0.user_id AS user_id, d0.due_date AS due_date, r0.due_date AS old_due "
-        f"FROM ({dsql}) d0 JOIN {records} r0 ON r0.user_id = d0.user_id AND r0.certification_id = %s "
+        f"FROM ({dsql}) d0 JOIN {records} r0 ON r0.user_id = d0.user_id AND r0.certification_id = %s{r0_sql} "
         f"WHERE d0.due_date IS NOT NULL AND r0.path = %s AND r0.status IN (%s, %s) AND {change}"
     )
     changed_params = (
         *dparams,
         certification_id,
+        *r0_params,
         CertificationPath.CERTIFICATION.value,
         RecordStatus.NOT_CERTIFIED.value,
         RecordStatus.IN_PROGRESS.value,
@@ -327,16 +378,28 @@ def record_due_dates_apply(
         f"{json_object_sql({'due_date': 'd.old_due'})}, {json_object_sql({'due_date': 'd.due_date'})}"
     )
     audit_args = (*audit_params, certification_id, SUBJECT, "due_date_changed")
+    target_sql, target_params = _within(f"{records}.user_id", within)
     update_sql = (
         f"UPDATE {records} SET due_date = d.due_date, updated_at = %s FROM ({changed_sql}) d "
-        f"WHERE {records}.user_id = d.user_id AND {records}.certification_id = %s"
+        f"WHERE {records}.user_id = d.user_id AND {records}.certification_id = %s{target_sql}"
     )
-    update_params = (now, *changed_params, certification_id)
+    update_params = (now, *changed_params, certification_id, *target_params)
     with transaction.atomic(savepoint=False):
         if is_postgres():
-            return _execute(
-                f"WITH d AS ({update_sql} RETURNING d.user_id, d.due_date, d.old_due) {audit_sql} FROM d",
-                (*update_params, *audit_args),
+            audit = audit_rows_ctes(
+                rows="d",
+                user_id="d.user_id",
+                keys=("d.old_due", "d.due_date"),
+                subject=SUBJECT,
+                action="due_date_changed",
+                now=now,
+                certification_id=certification_id,
+                before=json_object_sql({"due_date": "d.old_due"}),
+                after=json_object_sql({"due_date": "d.due_date"}),
+                actor=actor,
+                actor_label=actor_label,
             )
+            update = Sql(f"WITH d AS ({update_sql} RETURNING d.user_id, d.due_date, d.old_due), ", update_params)
+            return _count(update + audit + " SELECT COUNT(*) FROM d")
         _execute(f"{audit_sql} FROM ({changed_sql}) d", (*audit_args, *changed_params))
         return _execute(update_sql, update_params)

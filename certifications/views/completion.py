@@ -60,7 +60,7 @@ def _editor(
         "-archived_at", "-id"
     )
     events = list(
-        AuditEvent.objects.filter(certification=certification, user=record.user).select_related("actor")[:200]
+        AuditEvent.objects.filter(certification=certification).for_learner(record.user_id).select_related("actor")[:200]
     )
     now = timezone.now()
     return _render(

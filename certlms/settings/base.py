@@ -153,6 +153,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 50
 # longest transaction took 7.7 s on the 2-core bench machine (about 5 s on average), so 10,000
 # keeps every one under the 5 s B3 allows, far inside the time limit above.
 RECOMPUTE_BATCH_SIZE = int(os.environ.get("RECOMPUTE_BATCH_SIZE", "10000"))
+# A set-based change of at least this many learners is audited in the bulk form on PostgreSQL: one
+# event per distinct (before, after) and one (learner, event) row per learner (decision 0073).
+AUDIT_BULK_MIN = int(os.environ.get("AUDIT_BULK_MIN", "1000"))
 # A queued or running recompute job without a heartbeat for this many seconds is taken over by
 # another worker (checked every half of it); after this many attempts it ends as failed.
 RECOMPUTE_JOB_STALE_AFTER = int(os.environ.get("RECOMPUTE_JOB_STALE_AFTER", "60"))

@@ -91,7 +91,7 @@ def _run(
     # No savepoint inside a caller's transaction (an enrol): any error here ends that transaction anyway.
     with transaction.atomic(savepoint=False):
         sql.certification_lock(certification_id, user_ids=scope.user_ids)
-        sql.bulk_session(large=scope.user_ids is None)
+        sql.bulk_session(large=scope.user_ids is None, batch=scope.id_range is not None)
         certification = Certification.objects.get(pk=certification_id)
         ctx = Context.build(certification=certification, now=now, actor=actor, scope=scope, actor_label=actor_label)
         return _recompute(ctx, assignments, restricted=False)

@@ -45,6 +45,13 @@ class Scope:
             )
         return Sql("")
 
+    def batch_sql(self, column: str) -> Sql:
+        """`` AND <column> in the batch's id range`` (empty unless a batch): for the joins of a batch's
+        statements to whole tables (records, event dates, routes), which PostgreSQL cannot narrow from
+        the other side's range itself, so that it reads the batch's slice through an index instead of
+        hashing the whole table (decision 0075)."""
+        return self.sql(column) if self.id_range is not None else Sql("")
+
     def q(self, field_name: str = "user_id") -> Q:
         if self.user_ids is not None:
             return Q(**{f"{field_name}__in": self.user_ids})

@@ -121,8 +121,9 @@ class DueSql:
     unknown: str
 
     @classmethod
-    def of(cls, assignment: Assignment, *, assigned_at: Sql) -> DueSql:
-        """``assigned_at``: when the route reached the learner (the base of an "assignment date" rule)."""
+    def of(cls, assignment: Assignment, *, assigned_at: Sql, event_scope: Sql | str = "") -> DueSql:
+        """``assigned_at``: when the route reached the learner (the base of an "assignment date" rule);
+        ``event_scope``: a further condition on the event's rows ``ev`` (a batch's id range)."""
         none = Sql("")
         if assignment.due_kind == DueKind.FIXED and assignment.due_fixed_at:
             return cls(none, Sql.value(assignment.due_fixed_at), sql.false())
@@ -138,7 +139,7 @@ class DueSql:
         if assignment.due_event == DueEvent.PROFILE_DATE:
             unknown = "(ev.user_id IS NOT NULL AND ev.at IS NULL)"
         return cls(
-            Sql.of(" LEFT JOIN ({event}) ev ON ev.user_id = r.user_id", event=event),
+            Sql.of(" LEFT JOIN ({event}) ev ON ev.user_id = r.user_id{scope}", event=event, scope=event_scope),
             sql.plus_period(Sql("ev.at"), amount, unit),
             unknown,
         )

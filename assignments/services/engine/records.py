@@ -43,12 +43,13 @@ def records_sync(ctx: Context, changes: RouteChanges | None = None) -> int:
             actor=actor,
             actor_label=ctx.actor_label,
             due_dates=due_dates,
+            within=scope.id_range,
         )
     # Records with no counting route left: an anti-join (NOT EXISTS), never NOT IN over a large set.
     orphans = (
         CertificationRecord.objects.filter(certification_id=cert_id)
         .filter(scope.q())
-        .filter(~Exists(counting_routes(cert_id).filter(user_id=OuterRef("user_id"))))
+        .filter(~Exists(counting_routes(cert_id).filter(scope.q()).filter(user_id=OuterRef("user_id"))))
         .values_list("user_id", flat=True)
     )
     if changes is None or changes.removed or changes.updated:
@@ -57,6 +58,11 @@ def records_sync(ctx: Context, changes: RouteChanges | None = None) -> int:
         )
     if adds:  # due dates only move later: a removed route never changes one
         written += certification_services.record_due_dates_apply(
-            certification_id=cert_id, due_dates=due_dates, now=ctx.now, actor=actor, actor_label=ctx.actor_label
+            certification_id=cert_id,
+            due_dates=due_dates,
+            now=ctx.now,
+            actor=actor,
+            actor_label=ctx.actor_label,
+            within=scope.id_range,
         )
     return written

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from certifications.models import CertificationRecord
-from certifications.services.audit import audit_rows_sql
+from certifications.services.audit import audit_rows_ctes, audit_rows_sql
 from certifications.sql import Sql
 
 from ... import sql
@@ -32,6 +32,19 @@ def execute(statement: Sql) -> int:
         return cursor.rowcount
 
 
+def _route_audit_args(ctx: Context, action: str, before: Sql | str, after: Sql | str) -> dict:
+    return {
+        "subject": "route",
+        "action": action,
+        "now": ctx.now,
+        "certification_id": ctx.certification.pk,
+        "before": before,
+        "after": after,
+        "actor": ctx.actor,
+        "actor_label": ctx.actor_label,
+    }
+
+
 def route_audit(
     ctx: Context,
     *,
@@ -46,15 +59,20 @@ def route_audit(
     return audit_rows_sql(
         rows=rows,
         user_id="ua.user_id",
-        subject="route",
-        action=action,
-        now=ctx.now,
-        certification_id=ctx.certification.pk,
-        before=before,
-        after=after,
-        actor=ctx.actor,
-        actor_label=ctx.actor_label,
         certification=certification,
+        **_route_audit_args(ctx, action, before, after),
+    )
+
+
+def route_audit_ctes(ctx: Context, *, rows: str, action: str, before: Sql | str = "NULL", after: Sql | str = "NULL"):
+    """PostgreSQL: the CTEs auditing every route row of the CTE ``rows`` (per row, or the bulk form);
+    ``route_json`` depends on the route's state and due date only."""
+    return audit_rows_ctes(
+        rows=rows,
+        user_id=f"{rows}.user_id",
+        keys=(f"{rows}.state", f"{rows}.due_date"),
+        at_most=None if ctx.scope.user_ids is None else len(ctx.scope.user_ids),
+        **_route_audit_args(ctx, action, before, after),
     )
 
 
@@ -155,7 +173,7 @@ def existing_checked_sql(ctx: Context, assignment: Assignment, *, keep_override:
     judge that effective date. It may become unknown or none (more time, never less). A realistic due date
     (``due_override``) is a date: its route is never "Completion time unknown".
     """
-    rule = DueSql.of(assignment, assigned_at=Sql("r.assigned_at"))
+    rule = DueSql.of(assignment, assigned_at=Sql("r.assigned_at"), event_scope=ctx.scope.batch_sql("ev.user_id"))
     due = Sql.of("COALESCE(r.due_override, {due})", due=rule.due) if keep_override else rule.due
     unknown = Sql.of("(r.due_override IS NULL AND {unknown})", unknown=rule.unknown) if keep_override else rule.unknown
     values = Sql.of(
@@ -175,11 +193,12 @@ def existing_checked_sql(ctx: Context, assignment: Assignment, *, keep_override:
     )
     return Sql.of(
         "SELECT n.route_id, n.v_due AS due_date, n.v_unknown AS unknown, {case} AS exc FROM ({never_earlier}) n "
-        "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}",
+        "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}{batch}",
         case=exception_case(ctx, user="n.user_id", due="n.v_due", unknown="n.v_unknown"),
         never_earlier=never_earlier,
         record=RECORD,
         certification=Sql.value(ctx.certification.pk),
+        batch=ctx.scope.batch_sql("rec.user_id"),
     )
 
 
@@ -236,8 +255,11 @@ def due_dates_update(ctx: Context, assignment: Assignment) -> int:
             "state = CASE WHEN {keep} THEN {route}.state WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, "
             "exception_type = CASE WHEN {keep} THEN {route}.exception_type ELSE v.exc END, "
             "resolved = CASE WHEN {keep} THEN {route}.resolved ELSE {false} END "
-            "FROM ({checked}) v WHERE {route}.id = v.route_id AND {changed}",
+            "FROM ({checked}) v WHERE {route}.id = v.route_id AND {route}.assignment_id = {assignment}{batch} "
+            "AND {changed}",
             route=ROUTE,
+            assignment=Sql.value(assignment.pk),
+            batch=ctx.scope.batch_sql(f"{ROUTE}.user_id"),
             keep=keep,
             exception=RouteState.EXCEPTION,
             active=RouteState.ACTIVE,
@@ -252,16 +274,18 @@ def routes_insert(ctx: Context, assignment: Assignment) -> tuple[int, int]:
     """3. Routes that newly reach a learner: due date and checks computed in the same INSERT, audited.
 
     Returns (routes inserted, of which in exception)."""
-    rule = DueSql.of(assignment, assigned_at=Sql.value(ctx.now))
+    rule = DueSql.of(assignment, assigned_at=Sql.value(ctx.now), event_scope=ctx.scope.batch_sql("ev.user_id"))
     new = Sql.of(
         "SELECT r.user_id, {due} AS due_date, {unknown} AS unknown FROM {reached} r{joins} "
-        "WHERE NOT EXISTS (SELECT 1 FROM {route} x WHERE x.assignment_id = {assignment} AND x.user_id = r.user_id)",
+        "WHERE NOT EXISTS (SELECT 1 FROM {route} x WHERE x.assignment_id = {assignment} AND x.user_id = r.user_id"
+        "{batch})",
         due=rule.due,
         unknown=rule.unknown,
         reached=reached_sql(ctx, assignment),
         joins=rule.joins,
         route=ROUTE,
         assignment=Sql.value(assignment.pk),
+        batch=ctx.scope.batch_sql("x.user_id"),
     )
     certification = Sql.value(ctx.certification.pk)
     insert = Sql.of(
@@ -270,7 +294,7 @@ def routes_insert(ctx: Context, assignment: Assignment) -> tuple[int, int]:
         "SELECT {assignment}, {certification}, v.user_id, {now}, v.due_date, "
         "CASE WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, v.exc, {false} "
         "FROM (SELECT n.user_id, n.due_date, {case} AS exc FROM ({new}) n "
-        "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}) v "
+        "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}{batch}) v "
         "WHERE {true} ON CONFLICT DO NOTHING",
         route=ROUTE,
         assignment=Sql.value(assignment.pk),
@@ -282,16 +306,18 @@ def routes_insert(ctx: Context, assignment: Assignment) -> tuple[int, int]:
         case=exception_case(ctx, user="n.user_id", due="n.due_date", unknown="n.unknown"),
         new=new,
         record=RECORD,
+        batch=ctx.scope.batch_sql("rec.user_id"),
         true=sql.true(),
     )
     after = route_json(assignment)
     if sql.is_postgres():
-        # One statement: the audit rows are the inserted rows (data-modifying CTE, run whether read or not).
+        # One statement: the audit rows are the inserted rows (data-modifying CTEs, run whether read or
+        # not); a large insert is audited in the bulk form (decision 0073).
         statement = Sql.of(
-            "WITH ua AS ({insert} RETURNING user_id, state, due_date), a AS ({audit} RETURNING 1) "
+            "WITH ua AS ({insert} RETURNING user_id, state, due_date), {audit} "
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = '{exception}' THEN 1 ELSE 0 END), 0) FROM ua",
             insert=insert,
-            audit=route_audit(ctx, rows="ua", action="route_added", after=after),
+            audit=route_audit_ctes(ctx, rows="ua", action="route_added", after=after),
             exception=RouteState.EXCEPTION,
         )
         with connection.cursor() as cursor:
