@@ -191,7 +191,9 @@ def run_export_response(run, fmt: str):
     """A report run (``selectors.ReportRun``) exported in ``fmt`` (one of FORMATS): the page's and the API's."""
     from .selectors import export_rows
 
-    rows = export_rows(run.rows, columns=run.columns, sort=run.sort, ctx=run.ctx, typed=fmt != "csv")
+    rows = export_rows(
+        run.rows, columns=run.columns, sort=run.sort, ctx=run.ctx, typed=fmt != "csv", route_type=run.route_type
+    )
     if fmt == "csv":
         return csv_response(run.report.name, run.headings, rows)
     return file_response(fmt, run.report.name, run.headings, rows)

@@ -100,9 +100,12 @@ def _order_sql(sort, sort_alias: str, quote) -> str:
     return ", ".join([*keys, "ua.id"])
 
 
-def per_route_sql(rows: QuerySet, *, columns, sort, ctx: QueryContext, annotate, sort_alias: str):
-    """The export's statement with one row per route with one row per route: ``rows`` is the filtered report queryset,
-    ``annotate(queryset, columns, ctx)`` adds the non-route columns as the page does."""
+def per_route_sql(
+    rows: QuerySet, *, columns, sort, ctx: QueryContext, annotate, sort_alias: str, route_type: str | None = None
+):
+    """The export's statement with one row per route: ``rows`` is the filtered report queryset,
+    ``annotate(queryset, columns, ctx)`` adds the non-route columns as the page does. ``route_type``: the
+    report is filtered by Assignment type, so only the routes of that type are rows (decision 0114)."""
     connection = connections[rows.db]
     quote = connection.ops.quote_name
     others = [c for c in columns if c.column.key not in ROUTE_COLUMN_KEYS]
@@ -125,11 +128,15 @@ def per_route_sql(rows: QuerySet, *, columns, sort, ctx: QueryContext, annotate,
             selected.append(inner.query.annotations[alias])
     inner_sql, params = inner.order_by().values(*names).query.get_compiler(using=rows.db).as_sql()
     states = ", ".join(f"'{state}'" for state in SHOWN_ROUTE_STATES)
+    of_type = ""
+    if route_type:
+        of_type = f" AND EXISTS (SELECT 1 FROM {_table(Assignment)} t WHERE t.id = ua.assignment_id AND t.type = %s)"
+        params = (*params, route_type)
     sql = (
         f"SELECT {', '.join(select)} FROM ({inner_sql}) q"
         f" LEFT JOIN {_table(UserAssignment)} ua"
         f" ON ua.user_id = q.{quote(ROW_USER)} AND ua.certification_id = q.{quote(ROW_CERTIFICATION)}"
-        f" AND ua.state IN ({states})"
+        f" AND ua.state IN ({states}){of_type}"
         f" LEFT JOIN {_table(Assignment)} rn ON rn.id = ua.assignment_id"
         f" ORDER BY {_order_sql(sort, sort_alias, quote)}"
     )

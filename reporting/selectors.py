@@ -294,11 +294,13 @@ def export_rows(
     ctx: QueryContext,
     typed: bool = False,
     per_route: bool = True,
+    route_type: str | None = None,
 ) -> Iterator[list]:
     """Every filtered row as cell text (``typed``: as spreadsheet cell values), read through a server-side
     cursor in chunks. With ``per_route`` (exports, decision 0114) a row is repeated once per learner route
-    when the report shows a route column; without, the rows are the page's (routes listed in one cell)."""
-    statement = export_sql(queryset, columns=columns, sort=sort, ctx=ctx, per_route=per_route)
+    when the report shows a route column (only the routes of ``route_type``, the report's Assignment type
+    filter, when it is set); without, the rows are the page's (routes listed in one cell)."""
+    statement = export_sql(queryset, columns=columns, sort=sort, ctx=ctx, per_route=per_route, route_type=route_type)
     return format_rows(_streamed(queryset.db, statement), columns, typed=typed)
 
 
@@ -334,13 +336,25 @@ def _streamed(alias: str, statement: Statement) -> Iterator[tuple]:
 
 
 def export_sql(
-    queryset: QuerySet, *, columns: list[ReportColumn], sort: Sort, ctx: QueryContext, per_route: bool = True
+    queryset: QuerySet,
+    *,
+    columns: list[ReportColumn],
+    sort: Sort,
+    ctx: QueryContext,
+    per_route: bool = True,
+    route_type: str | None = None,
 ) -> Statement:
     """The export's statement: every filtered row, the report's columns as raw values, in the
     report's order; with ``per_route`` and a route column, once per learner route (reporting.route_rows)."""
     if per_route and has_route_column(columns):
         return per_route_sql(
-            queryset, columns=columns, sort=sort, ctx=ctx, annotate=with_columns, sort_alias=SORT_ALIAS
+            queryset,
+            columns=columns,
+            sort=sort,
+            ctx=ctx,
+            annotate=with_columns,
+            sort_alias=SORT_ALIAS,
+            route_type=route_type,
         )
     aliases = _aliases(columns)
     rows = sorted_rows(with_columns(queryset, columns, ctx), sort, ctx).values_list(*aliases)
@@ -366,6 +380,12 @@ class ReportRun:
     @property
     def headings(self) -> list[str]:
         return [c.heading for c in self.columns]
+
+    @property
+    def route_type(self) -> str | None:
+        """The Assignment type the rows are filtered by, if any (an export's routes are then of that type)."""
+        form = self.filterset.form
+        return (form.cleaned_data.get("assignment_type") or None) if form.is_valid() else None
 
 
 def report_run(

@@ -201,7 +201,7 @@ def test_export_repeats_the_table_row_once_per_route_of_a_learner_with_two_route
     """Decision 0114: the page lists Dora's two routes in one row; an export gives one row per route."""
     report = make_report("certification_membership")
     client.force_login(admin_user)
-    query = "?assignment_type=group&sort=user_name"
+    query = "?user_name=Dora&sort=user_name"
     response = client.get(reverse("reporting:report_view", args=[report.pk]) + query)
     headings = [c.heading for c in response.context["run"].columns]
     [table_row] = table_rows(response)
@@ -215,6 +215,22 @@ def test_export_repeats_the_table_row_once_per_route_of_a_learner_with_two_route
     ]
     others = [i for i in range(len(headings)) if i not in route_cells]
     assert [[row[i] for i in others] for row in rows[1:]] == [[table_row[i] for i in others]] * 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
+def test_an_export_filtered_by_assignment_type_gives_only_the_routes_of_that_type(client, admin_user, world, fmt):
+    """Decision 0114: filtered by Group, Dora's row is her group route only, not also her audience route."""
+    report = make_report("certification_membership")
+    client.force_login(admin_user)
+    query = "?assignment_type=group&sort=user_name"
+    response = client.get(reverse("reporting:report_view", args=[report.pk]) + query)
+    headings = [c.heading for c in response.context["run"].columns]
+    [table_row] = table_rows(response)
+    rows = exported(client, report, fmt, query)
+    route_cells = [headings.index(heading) for heading in ROUTE_HEADINGS]
+    assert [[row[i] for i in route_cells] for row in rows[1:]] == [["Group", "Fire wardens", ADDED_BY_ADMINISTRATOR]]
+    others = [i for i in range(len(headings)) if i not in route_cells]
+    assert [row[i] for i in others for row in rows[1:]] == [table_row[i] for i in others]
 
 
 def test_export_has_every_row_not_just_a_page(client, admin_user, many_records):
