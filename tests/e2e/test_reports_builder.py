@@ -51,6 +51,7 @@ def test_build_a_report_with_assignment_columns_filter_to_group_and_export(trans
         page.get_by_role("link", name="CSV").click()
     content = Path(download_info.value.path()).read_text(encoding="utf-8-sig")  # a byte order mark for Excel
     exported = list(csv.DictReader(io.StringIO(content)))
+    # One row per route of the filtered type (decision 0114): her group route, not also her audience route.
     assert [row["User's name"] for row in exported] == ["Dora Deep"]
-    assert exported[0]["Assignment type"] == "Audience; Group"
-    assert exported[0]["Assignment name"] == "All staff; Fire wardens"
+    assert exported[0]["Assignment type"] == "Group"
+    assert exported[0]["Assignment name"] == "Fire wardens"
