@@ -13,13 +13,14 @@ from tests.enrolment import builders
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 # The request: session, user, time zone, site administrator (4); the certification and the chosen
-# group (2); the group's shared lock and its row (2); visibility, self-enrolment, membership and
-# pending request (1); the membership and its audit event (2); the learner's route and record through
-# the per-learner path — assignment, locks, allowances, conflicts, the routes (gone, due dates and
-# insert in one statement), record, Enrolment message, its outbox row (8); the outcome's route (1).
+# group (2); the group's shared lock and its row with its assignment (2); visibility, self-enrolment,
+# membership and pending request (1); the membership and its audit event (2); the learner's route and
+# record through the per-learner path — locks, allowances, conflicts, the routes (gone, due dates and
+# insert in one statement), record, Enrolment message, its outbox row (7: the group's assignment is
+# the one read with the group, not read again); the outcome's route (1).
 # The test's own transaction adds the service's SAVEPOINT and RELEASE (2); the outbox row's relay runs
 # after the commit.
-ENROL_QUERIES = 20
+ENROL_QUERIES = 19
 
 
 def test_a_self_enrolment_takes_a_pinned_number_of_queries(client, learner):

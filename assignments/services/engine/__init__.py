@@ -142,14 +142,19 @@ def learners_recompute(
     assignment_ids=None,
     actor_label: str = "",
     certification: Certification | None = None,
+    assignments: list[Assignment] | None = None,
 ) -> int:
     """Recompute a few learners of one certification, synchronously (every assignment, or the given ones).
 
     ``actor`` is the person whose change caused it, ``actor_label`` says in words what triggered it;
-    ``certification``, the certification when the caller has read it already in this transaction."""
-    if assignment_ids is not None:  # a few learners through some assignments: the per-learner path
+    ``certification``, the certification when the caller has read it already in this transaction;
+    ``assignments``, the given assignments themselves when the caller holds them with their target
+    (a self-enrolment holds its group's), instead of ``assignment_ids``: no query to read them again."""
+    if assignments is not None or assignment_ids is not None:  # a few learners, some assignments: per-learner path
+        if assignments is None:
+            assignments = _assignments(certification_id, pk__in=assignment_ids)
         return _learners(
-            assignments=_assignments(certification_id, pk__in=assignment_ids),
+            assignments=assignments,
             user_ids=user_ids,
             now=now,
             actor=actor,

@@ -16,18 +16,18 @@ def recompute(*, group: Group, user_ids: list[int], now: datetime, actor) -> Non
     """The engine, in this transaction: the learners' route through this group (with its exception
     checks), then their records and due dates from all their routes. A membership change moves only
     this group's route, so the certification's other assignments are not recomputed."""
-    loaded = Group.assignment.is_cached(group)  # read with the group (``group_share_locked``)
-    if loaded:
+    if Group.assignment.is_cached(group):  # read with the group (``group_share_locked``)
         assignment = getattr(group, "assignment", None)
-        assignment_id = assignment.pk if assignment is not None else None
     else:
-        assignment_id = Assignment.objects.filter(group_id=group.pk).values_list("pk", flat=True).first()
+        assignment = Assignment.objects.filter(group_id=group.pk).first()
+    if assignment is not None:
+        assignment.group = group  # its target, which the engine names in the audit: no query for it
     learners_recompute(
         certification_id=group.certification_id,
         user_ids=user_ids,
         now=now,
         actor=actor,
-        assignment_ids=[assignment_id] if assignment_id is not None else [],
+        assignments=[assignment] if assignment is not None else [],
         certification=group.certification if Group.certification.is_cached(group) else None,
     )
 
