@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime
+import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.db.models import Count, F, Q, QuerySet
@@ -23,6 +28,7 @@ from .sources.certification import RAG_COLOURS
 
 PAGE_SIZE = 50
 COUNT_EXACT_UP_TO = 10_000
+logger = logging.getLogger(__name__)
 EXPORT_CHUNK = 500  # rows per fetch: the first rows leave within a second, and later fetches cost nothing extra
 SORT_ALIAS = "s_sort"
 # An export's session (decision 0115): no JIT (1.5 s to compile before the first row); no Memoize, whose
@@ -191,6 +197,7 @@ def keyset_page(
     forward = not (before or last)
     cursor = _decode(sort, after if forward else before) if (after or before) else None
     ascending = (not sort.descending) == forward
+    ctx = dataclasses.replace(ctx, page=True)
     rows = with_columns(queryset, columns, ctx)
     if sort.column is not None:
         rows = rows.annotate(**{SORT_ALIAS: sort.column.select(ctx)})
@@ -243,15 +250,40 @@ class Total:
 
 
 def report_total(queryset: QuerySet) -> Total:
-    """Exact up to COUNT_EXACT_UP_TO rows (a bounded count); beyond, PostgreSQL's plan estimate."""
-    bounded = queryset.order_by().values("pk")[: COUNT_EXACT_UP_TO + 1].count()
+    """Exact up to COUNT_EXACT_UP_TO rows (a bounded count); beyond, PostgreSQL's plan estimate.
+
+    An estimate is remembered for ``REPORT_ESTIMATE_SECONDS`` (decision 0116): the next pages of the
+    same rows skip the bounded count of 10,001 rows. Exact totals are always counted afresh."""
+    ids = queryset.order_by().values("pk")
+    key = _estimate_key(ids)
+    remembered = _cache_call("get", key)
+    if remembered is not None:
+        return Total(remembered, False)
+    bounded = ids[: COUNT_EXACT_UP_TO + 1].count()
     if bounded <= COUNT_EXACT_UP_TO:
         return Total(bounded, True)
     if connection.vendor != "postgresql":
         return Total(queryset.count(), True)
-    plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
-    estimate = int(plan[0]["Plan"]["Plan Rows"])
-    return Total(max(estimate, COUNT_EXACT_UP_TO + 1), False)
+    plan = json.loads(ids.explain(format="json"))
+    estimate = max(int(plan[0]["Plan"]["Plan Rows"]), COUNT_EXACT_UP_TO + 1)
+    _cache_call("set", key, estimate, settings.REPORT_ESTIMATE_SECONDS)
+    return Total(estimate, False)
+
+
+def _estimate_key(ids: QuerySet) -> str:
+    """The cache key of an estimate: the rows' own statement (report, viewer's scope, filters) and database."""
+    statement, params = ids.query.sql_with_params()
+    digest = hashlib.sha256(repr((ids.db, statement, params)).encode()).hexdigest()
+    return f"report-estimate:{digest}"
+
+
+def _cache_call(method: str, *args):
+    """The cache, or None when it cannot be reached: the page then counts, it does not fail."""
+    try:
+        return getattr(cache, method)(*args)
+    except Exception:  # noqa: BLE001 - any cache backend's connection error
+        logger.warning("The report estimate cache could not be reached", exc_info=True)
+        return None
 
 
 @dataclass(frozen=True)

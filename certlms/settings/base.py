@@ -210,6 +210,9 @@ NOTIFICATION_LEASE = int(os.environ.get("NOTIFICATION_LEASE", "90"))
 # Emails the mail server accepted are marked sent by one statement for this many (decision 0105): at
 # most this many are sent again if a worker is killed in the middle of a batch; 1 marks each alone.
 NOTIFICATION_MARK_EVERY = int(os.environ.get("NOTIFICATION_MARK_EVERY", "20"))
+# A report too large to count exactly shows PostgreSQL's estimate of its rows; the estimate is kept
+# this many seconds in the cache, so the next pages skip the bounded count (decision 0116).
+REPORT_ESTIMATE_SECONDS = int(os.environ.get("REPORT_ESTIMATE_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,

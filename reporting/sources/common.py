@@ -288,9 +288,23 @@ def _field(name: str):
     return lambda ctx: F(name)
 
 
+class ExistsForEachRow(Exists):
+    """``EXISTS`` that PostgreSQL evaluates for each row shown, with its correlated index lookup.
+
+    Without ``OFFSET 0`` the planner may instead hash every row the subquery could match, once per
+    statement, because it costs the subquery against all the report's rows, not the page's 50: with
+    a relative assignment of 1,000,000 routes that hash read them all, 105 ms a page (B4 after B3);
+    with it the page's 51 lookups take 0.1 ms (decision 0116)."""
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
 def awaiting_event(ctx: QueryContext) -> Exists:
-    """Whether the row's learner waits for their rule's event: a missing due date is "Not yet known"."""
-    return Exists(
+    """Whether the row's learner waits for their rule's event: a missing due date is "Not yet known".
+
+    On a page, looked up for each row shown; in an export, the hash of every waiting route, read once,
+    costs less than a lookup for each of a million rows (5 against 10 µs a row, B6b)."""
+    return (ExistsForEachRow if ctx.page else Exists)(
         awaiting_event_routes().filter(user_id=OuterRef("user_id"), certification_id=OuterRef("certification_id"))
     )
 
