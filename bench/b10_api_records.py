@@ -60,8 +60,10 @@ def ensure_data():
                 [certification.pk],
             )
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE auth_user")
-            cursor.execute("ANALYZE certifications_certificationrecord")
+            # VACUUM, not only ANALYZE: the first reads of a million fresh rows would otherwise set their
+            # hint bits under the load (a first run measured page 1 at 3.3 s, the next run at 43 ms).
+            cursor.execute("VACUUM (ANALYZE) auth_user")
+            cursor.execute("VACUUM (ANALYZE) certifications_certificationrecord")
     admin, _ = User.objects.get_or_create(username="b10admin", defaults={"is_superuser": True, "is_staff": True})
     learner = User.objects.get(username="b10u1")
     return certification, admin, learner

@@ -70,9 +70,11 @@ def _records(prefix: str, count: int, *, matching: bool):
     return cert
 
 
-def _floor(certification_id: int) -> float:
+def _floor() -> tuple[float, int]:
     """The same (message, record, cycle) pairs, computed beforehand, written by one bare INSERT … SELECT
-    into an indexed scratch table."""
+    into an indexed scratch table: (seconds, pairs). The sweep reads every certification's records, so
+    the pairs are every certification's too: in a database where other benchmarks left records due at
+    NOW (``make bench`` runs B9 last), both write the same rows."""
     from notifications.models import MessageType
     from notifications.services.writing import _time_based_params, _time_based_sql
 
@@ -86,9 +88,11 @@ def _floor(certification_id: int) -> float:
             "INSERT INTO b9_pairs SELECT m.id, r.user_id, r.certification_id, "
             "COALESCE(r.completion_date, r.assigned_at) "
             "FROM certifications_certificationrecord r JOIN notifications_certificationmessage m "
-            "ON m.certification_id = r.certification_id AND m.type = %s "
-            f"WHERE r.certification_id = %s AND {_time_based_sql(message_type)}",
-            [message_type.value, certification_id, *_time_based_params(message_type, NOW, days)],
+            "ON m.certification_id = r.certification_id AND m.type = %s AND m.enabled AND m.offset_days = %s "
+            f"WHERE {_time_based_sql(message_type)} AND NOT EXISTS (SELECT 1 FROM notifications_delivery d "
+            "WHERE d.message_id = m.id AND d.user_id = r.user_id "
+            "AND d.cycle_start = COALESCE(r.completion_date, r.assigned_at))",
+            [message_type.value, days, *_time_based_params(message_type, NOW, days)],
         )
     sql(
         "CREATE TABLE b9_floor (id bigserial PRIMARY KEY, message_id bigint, user_id bigint, certification_id bigint, "
@@ -100,10 +104,10 @@ def _floor(certification_id: int) -> float:
             "INSERT INTO b9_floor (message_id, user_id, certification_id, cycle, created_at) "
             "SELECT message_id, user_id, certification_id, cycle, now() FROM b9_pairs ON CONFLICT DO NOTHING"
         )
-    assert written == 3 * EACH, written
+    assert written >= 3 * EACH, written
     sql("DROP TABLE b9_pairs")
     sql("DROP TABLE b9_floor")
-    return elapsed()
+    return elapsed(), written
 
 
 def _sweep_figures() -> list[Figure]:
@@ -113,13 +117,13 @@ def _sweep_figures() -> list[Figure]:
     from notifications.services import sweep
 
     cert = _records("BENCH-B9", SIZE, matching=True)
-    floor = _floor(cert.pk)
+    floor, pairs = _floor()
     with timer() as first, transaction.atomic():
         written = sweep(now=NOW)
     with timer() as second, transaction.atomic():
         again = sweep(now=NOW + dt.timedelta(minutes=15))
     stored = Delivery.objects.filter(certification=cert).count()
-    ok = written == stored == 3 * EACH
+    ok = written == pairs and stored == 3 * EACH
     return [
         Figure(
             "B9",
@@ -129,7 +133,7 @@ def _sweep_figures() -> list[Figure]:
             "<= 3x floor",
             ok and first() <= 3 * floor,
             floor=floor,
-            extra=f"{written} messages written",
+            extra=f"{written} messages written ({stored} of this certification, {pairs} pairs in the floor)",
         ),
         Figure(
             "B9",
