@@ -34,8 +34,8 @@ def _generate(certifications: int, groups_per_certification: int) -> None:
             """
             WITH made AS (
                 INSERT INTO assignments_group (certification_id, name, description, allow_enrol, allow_withdraw,
-                                               created_at)
-                SELECT c.id, 'Group ' || g, 'Self-enrolment group ' || g, g <> 3, true, now()
+                                               enrolment_key, requires_approval, created_at)
+                SELECT c.id, 'Group ' || g, 'Self-enrolment group ' || g, g <> 3, true, '', false, now()
                 FROM certifications_certification c CROSS JOIN generate_series(1, %s) g
                 WHERE c.shortname LIKE %s
                 RETURNING id, certification_id
