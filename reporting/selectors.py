@@ -6,29 +6,22 @@ import base64
 import binascii
 import dataclasses
 import datetime
-import hashlib
 import json
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connections, transaction
+from django.db.models import F, Q, QuerySet
 
 from .formatting import cell_formatter, cell_typer
 from .models import Report
 from .route_rows import Statement, has_route_column, per_route_sql
 from .rules import rows_visible_to
 from .sources import Column, QueryContext, Source, get_source
-from .sources.certification import RAG_COLOURS
 
 PAGE_SIZE = 50
-COUNT_EXACT_UP_TO = 10_000
-logger = logging.getLogger(__name__)
 EXPORT_CHUNK = 500  # rows per fetch: the first rows leave within a second, and later fetches cost nothing extra
 SORT_ALIAS = "s_sort"
 # An export's session (decision 0115): no JIT (1.5 s to compile before the first row); no Memoize, whose
@@ -233,86 +226,6 @@ def format_rows(rows, columns: list[ReportColumn], *, typed: bool = False) -> It
     for raw in rows:
         values = (*raw, None)
         yield [fmt(values[value], values[extra]) for fmt, value, extra in plan]
-
-
-# --- Count and chart ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Total:
-    value: int
-    exact: bool
-
-    def __str__(self) -> str:
-        if not self.exact:
-            return f"About {self.value:,} records (estimated)"
-        return f"{self.value:,} record{'' if self.value == 1 else 's'}"
-
-
-def report_total(queryset: QuerySet) -> Total:
-    """Exact up to COUNT_EXACT_UP_TO rows (a bounded count); beyond, PostgreSQL's plan estimate.
-
-    An estimate is remembered for ``REPORT_ESTIMATE_SECONDS`` (decision 0116): the next pages of the
-    same rows skip the bounded count of 10,001 rows. Exact totals are always counted afresh."""
-    ids = queryset.order_by().values("pk")
-    key = _estimate_key(ids)
-    remembered = _cache_call("get", key)
-    if remembered is not None:
-        return Total(remembered, False)
-    bounded = ids[: COUNT_EXACT_UP_TO + 1].count()
-    if bounded <= COUNT_EXACT_UP_TO:
-        return Total(bounded, True)
-    if connection.vendor != "postgresql":
-        return Total(queryset.count(), True)
-    plan = json.loads(ids.explain(format="json"))
-    estimate = max(int(plan[0]["Plan"]["Plan Rows"]), COUNT_EXACT_UP_TO + 1)
-    _cache_call("set", key, estimate, settings.REPORT_ESTIMATE_SECONDS)
-    return Total(estimate, False)
-
-
-def _estimate_key(ids: QuerySet) -> str:
-    """The cache key of an estimate: the rows' own statement (report, viewer's scope, filters) and database."""
-    statement, params = ids.query.sql_with_params()
-    digest = hashlib.sha256(repr((ids.db, statement, params)).encode()).hexdigest()
-    return f"report-estimate:{digest}"
-
-
-def _cache_call(method: str, *args):
-    """The cache, or None when it cannot be reached: the page then counts, it does not fail."""
-    try:
-        return getattr(cache, method)(*args)
-    except Exception:  # noqa: BLE001 - any cache backend's connection error
-        logger.warning("The report estimate cache could not be reached", exc_info=True)
-        return None
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    count: int
-    percent: float
-    colour: str
-
-
-def status_chart(queryset: QuerySet, *, source: Source, ctx: QueryContext) -> tuple[str, list[Bar]]:
-    """The distribution of the source's status column over the filtered rows (one GROUP BY)."""
-    column = source.column(source.chart_column)
-    counts = dict(
-        queryset.order_by()
-        .annotate(g_status=column.select(ctx))
-        .values("g_status")
-        .annotate(n=Count("pk"))
-        .values_list("g_status", "n")
-    )
-    total = sum(counts.values()) or 1
-    order = list(column.choices) + [value for value in counts if value not in column.choices]
-    colours = RAG_COLOURS if column.kind == "rag" else {}
-    bars = [
-        Bar(column.choices.get(value, value or "—"), counts[value], 100 * counts[value] / total, colours.get(value, ""))
-        for value in order
-        if counts.get(value)
-    ]
-    return column.label, bars
 
 
 # --- Export ---------------------------------------------------------------------------------------

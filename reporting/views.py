@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from certlms.db import reads_from_replica
 from certlms.guards import site_admin_required
 
-from . import exports, rules, selectors, services
+from . import exports, rules, selectors, services, totals
 from .errors import ReportError
 from .forms import ReportCreateForm, ReportEditForms
 from .sources import SOURCE_CHOICES
@@ -47,8 +47,8 @@ def _report_context(request: HttpRequest, run: selectors.ReportRun, *, export_ba
         before=request.GET.get("before", ""),
         last=bool(request.GET.get("last")),
     )
-    total = selectors.report_total(run.rows)
-    chart = selectors.status_chart(run.rows, source=run.source, ctx=run.ctx) if total.exact else None
+    total = totals.report_total(run.rows)
+    chart = totals.status_chart(run.rows, source=run.source, ctx=run.ctx) if total.exact else None
     headers = []
     for chosen in run.columns:
         sort_url = None
@@ -161,7 +161,7 @@ def report_chart(request: HttpRequest, report_id: int) -> HttpResponse:
     """The status chart alone: loaded after the page when the report is too large to count exactly."""
     report = rules.report_get_for_viewer(user=request.user, report_id=report_id)
     run = selectors.report_run(report=report, user=request.user, params=request.GET, now=timezone.now())
-    chart = selectors.status_chart(run.rows, source=run.source, ctx=run.ctx)
+    chart = totals.status_chart(run.rows, source=run.source, ctx=run.ctx)
     return render(request, "reporting/_chart.html", {"chart": chart})
 
 
@@ -204,7 +204,7 @@ def record_of_learning(request: HttpRequest) -> HttpResponse:
 def record_of_learning_chart(request: HttpRequest) -> HttpResponse:
     run = _record_of_learning_run(request)
     return render(
-        request, "reporting/_chart.html", {"chart": selectors.status_chart(run.rows, source=run.source, ctx=run.ctx)}
+        request, "reporting/_chart.html", {"chart": totals.status_chart(run.rows, source=run.source, ctx=run.ctx)}
     )
 
 

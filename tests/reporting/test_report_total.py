@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from reporting import selectors
+from reporting import selectors, totals
 from tests.factories.directory import UserFactory
 from tests.factories.reporting_data import NOW, AssignmentFactory, CertificationFactory, RecordFactory, route
 
@@ -32,13 +32,13 @@ def _total(admin_user):
     report = make_report("certification_overview", columns=["user_name"])
     run = selectors.report_run(report=report, user=admin_user, params={}, now=NOW)
     with CaptureQueriesContext(connection) as queries:
-        total = selectors.report_total(run.rows)
+        total = totals.report_total(run.rows)
     return total, len(queries)
 
 
 @pytest.mark.postgres
 def test_an_estimate_is_remembered_and_the_next_page_does_not_count(monkeypatch, admin_user):
-    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 10)
+    monkeypatch.setattr(totals, "COUNT_EXACT_UP_TO", 10)
     _records(15)
     first, first_queries = _total(admin_user)
     assert not first.exact and first.value >= 11
@@ -50,7 +50,7 @@ def test_an_estimate_is_remembered_and_the_next_page_does_not_count(monkeypatch,
 
 @pytest.mark.postgres
 def test_an_estimate_is_not_remembered_beyond_its_time(monkeypatch, admin_user, settings):
-    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 10)
+    monkeypatch.setattr(totals, "COUNT_EXACT_UP_TO", 10)
     settings.REPORT_ESTIMATE_SECONDS = 0  # Django's cache: a timeout of 0 keeps nothing
     _records(15)
     _total(admin_user)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from certlms.when import format_date
-from reporting import selectors
+from reporting import selectors, totals
 from reporting.models import AccessRule
 from reporting.sources import get_source
 from reporting.sources.common import ADDED_BY_ADMINISTRATOR
@@ -139,15 +139,15 @@ def test_chart_fragment_follows_the_filters(client, admin_user, world):
 
 
 def test_large_totals_are_bounded(monkeypatch, admin_user, many_records):
-    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 100)
+    monkeypatch.setattr(totals, "COUNT_EXACT_UP_TO", 100)
     report = make_report("certification_overview", columns=["user_name"])
     run = selectors.report_run(report=report, user=admin_user, params={}, now=selectors_now())
-    total = selectors.report_total(run.rows)
+    total = totals.report_total(run.rows)
     assert total.value >= 101
     if not total.exact:  # PostgreSQL: the plan's estimate beyond the bound
         assert str(total).startswith("About ")
-    assert str(selectors.Total(1_000_000, False)) == "About 1,000,000 records (estimated)"
-    assert str(selectors.Total(1, True)) == "1 record"
+    assert str(totals.Total(1_000_000, False)) == "About 1,000,000 records (estimated)"
+    assert str(totals.Total(1, True)) == "1 record"
 
 
 def _as_shown(cell) -> str:
@@ -292,7 +292,7 @@ def test_export_reads_inside_one_transaction_so_postgresql_streams_the_cursor(tr
 @pytest.mark.postgres
 def test_large_reports_load_the_chart_after_the_page(client, monkeypatch, admin_user, many_records):
     """Beyond the exact bound the total is PostgreSQL's estimate and the chart comes after the page."""
-    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 100)
+    monkeypatch.setattr(totals, "COUNT_EXACT_UP_TO", 100)
     report = make_report("certification_overview", columns=["user_name"], filters=["status"])
     client.force_login(admin_user)
     response = client.get(reverse("reporting:report_view", args=[report.pk]) + "?status=not_certified")
