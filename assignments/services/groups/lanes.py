@@ -19,7 +19,7 @@ def recompute(*, group: Group, user_ids: list[int], now: datetime, actor) -> Non
     if Group.assignment.is_cached(group):  # read with the group (``group_share_locked``)
         assignment = getattr(group, "assignment", None)
     else:
-        assignment = Assignment.objects.filter(group_id=group.pk).first()
+        assignment = Assignment.objects.filter(group_id=group.pk).order_by("pk").first()
     if assignment is not None:
         assignment.group = group  # its target, which the engine names in the audit: no query for it
     learners_recompute(
