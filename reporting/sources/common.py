@@ -67,9 +67,14 @@ def full_name(prefix: str = "user__") -> Coalesce:
 
 
 def route_type_sql(alias: str = "a") -> str:
-    """The assignment type's label, from the engine's type registry."""
+    """The label of assignment ``alias``'s type."""
+    return type_label_sql(f"{alias}.type")
+
+
+def type_label_sql(type_sql: str) -> str:
+    """The label of the assignment type ``type_sql``, from the engine's type registry."""
     whens = " ".join(f"WHEN '{kind.type}' THEN '{kind.label}'" for kind in REGISTRY.values())
-    return f"CASE {alias}.type {whens} END"
+    return f"CASE {type_sql} {whens} END"
 
 
 def route_name_sql(alias: str = "a") -> str:
