@@ -20,6 +20,8 @@ def main(argv: list[str]) -> int:
         if wanted and bench_id not in wanted:
             continue
         module = importlib.import_module(f"bench.{name}")
+        if not hasattr(module, "run"):
+            continue  # a diagnosis script run on its own (b1_schema_floor.py, b3_schema_floor.py)
         for figure in module.run():
             print(figure.line(), flush=True)
             failed |= not figure.meets

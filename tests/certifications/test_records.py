@@ -304,3 +304,31 @@ def test_assign_can_create_records_with_their_due_dates():
     assert AuditEvent.objects.get(user=not_listed, action="assigned").after["due_date"] is None
     # The due dates are already there: applying them again changes nothing.
     assert record_due_dates_apply(certification_id=certification.pk, due_dates=due_dates, now=NOW) == 0
+
+
+def test_rewriting_due_dates_touches_no_index():
+    """Records leave room on their pages (decision 0144): a due-date rewrite is a HOT update on PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a storage parameter of PostgreSQL")
+    certification = CertificationFactory()
+    records = CertificationRecordFactory.create_batch(60, certification=certification, due_date=NOW)
+    later = NOW + dt.timedelta(days=30)
+    due_dates = (
+        User.objects.filter(pk__in=[r.user_id for r in records])
+        .annotate(user_id=F("id"), due_date=Value(later, output_field=DateTimeField()))
+        .values("user_id", "due_date")
+    )
+
+    def hot_updates() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
+                [CertificationRecord._meta.db_table],
+            )
+            return cursor.fetchone()
+
+    updated, hot = hot_updates()
+    assert record_due_dates_apply(certification_id=certification.pk, due_dates=due_dates, now=NOW) == 60
+    assert hot_updates() == (updated + 60, hot + 60)
