@@ -7,9 +7,9 @@ history, say) is one row with those cells empty. A report without a route column
 they are.
 
 The statement is set-based: the report's own query (every other column, unchanged) is joined once to
-the learner's shown routes by the (user, certification, state) index and to each route's assignment,
-and each route's name is read from the names of all assignments computed once per statement, not
-from a subquery per row (decision 0115).
+the learner's shown routes by the (user, certification, state) index; each route's assignment type,
+group and name are read by key from JSON objects of every assignment computed once per statement, not
+from a subquery or a join per route (decisions 0115, 0143).
 """
 
 from __future__ import annotations

@@ -55,8 +55,8 @@ def my_records(request):
 @api_view(["GET"])
 def certification_records(request, pk: int):
     query = params(request, s.RecordParams)
-    records = records_in_reach(request.user).filter(certification_id=pk)
-    response = values_page_response(_filtered(records, query), query, RECORD_COLUMNS, record_row)
+    records = _filtered(records_in_reach(request.user), query)
+    response = values_page_response(records, query, RECORD_COLUMNS, record_row, within=("certification_id", pk))
     if not response.data["results"]:
         # A record in reach shows the certification; with none, a missing or hidden one answers 404.
         certification_with_records_in_reach(request.user, pk)

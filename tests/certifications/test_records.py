@@ -332,3 +332,37 @@ def test_rewriting_due_dates_touches_no_index():
     updated, hot = hot_updates()
     assert record_due_dates_apply(certification_id=certification.pk, due_dates=due_dates, now=NOW) == 60
     assert hot_updates() == (updated + 60, hot + 60)
+
+
+def test_a_certification_not_yet_sampled_is_not_planned_as_one_row():
+    """With every certification among the statistics' most common values, PostgreSQL planned a new
+    certification's rows as one, and a batch of its first learners as nested loops over all of them
+    (decision 0145): the statistics keep 10 values, and an unseen certification gets the average."""
+    from django.db import connection
+
+    from assignments.models import UserAssignment
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    certifications = CertificationFactory.create_batch(12)
+    users = UserFactory.create_batch(20)
+    CertificationRecord.objects.bulk_create(
+        CertificationRecord(user=user, certification=c, assigned_at=NOW, updated_at=NOW)
+        for c in certifications
+        for user in users
+    )
+    new = CertificationFactory()
+    for model in (CertificationRecord, UserAssignment):
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            if model is UserAssignment:
+                cursor.execute(
+                    f"INSERT INTO {table} (assigned_at, state, exception_type, resolved, assignment_id,"
+                    " certification_id, user_id) SELECT %s, 'active', '', false, c.id, c.id, u.id"
+                    " FROM unnest(%s) AS c(id) CROSS JOIN unnest(%s) AS u(id)",
+                    [NOW, [c.pk for c in certifications], [u.pk for u in users]],
+                )
+            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} WHERE certification_id = %s", [new.pk])
+            estimate = cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
+        assert estimate > 1, table
