@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 
 from bench.b4_report_page import _insert_select, load, p95, start_server
-from bench.common import Figure, timer
+from bench.common import Figure, counted_queries, timer
 
 LEARNERS = 1_000_000
 DEPTH = 900_000
@@ -78,16 +78,13 @@ def _token(user) -> str:
 
 
 def query_counts(paths: list[str], secret: str) -> list[int]:
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {secret}")
     client.get(paths[0])  # the token's first use writes its last use (once a minute): not a page's cost
     counts = []
     for path in paths:
-        connection.queries_log.clear()  # Django keeps 9,000: a full log counts none
-        with CaptureQueriesContext(connection) as queries:
+        with counted_queries() as queries:
             response = client.get(path)
             assert response.status_code == 200, response.content
             assert len(response.json()["results"]) in (1, PAGE)

@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.common import Figure, timer
+from bench.common import Figure, counted_queries, timer
 
 USERS = 20_000
 CERTIFICATIONS = 50
@@ -242,9 +242,7 @@ def p95(values: list[float]) -> float:
 
 def query_counts(report, admin, after: str) -> tuple[int, int]:
     from django.core.cache import cache
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     client = Client(HTTP_HOST="127.0.0.1")
@@ -253,8 +251,7 @@ def query_counts(report, admin, after: str) -> tuple[int, int]:
     counts = []
     for query in ("", f"?after={after}"):
         cache.clear()  # each page as the first one seen: the total counted, not remembered (decision 0116)
-        connection.queries_log.clear()  # Django keeps 9,000: a full log counts none
-        with CaptureQueriesContext(connection) as queries:
+        with counted_queries() as queries:
             assert client.get(url + query).status_code == 200
         counts.append(len(queries))
     return counts[0], counts[1]

@@ -7,7 +7,7 @@ Django's test client, counting queries. The count must not grow with the data (a
 
 from __future__ import annotations
 
-from bench.common import Figure
+from bench.common import Figure, counted_queries
 
 PREFIX = "B7-"
 TARGET = 10
@@ -55,14 +55,9 @@ def _clean() -> None:
 
 
 def _queries(client) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    connection.queries_log.clear()  # Django keeps 9,000: a full log counts none
-    with CaptureQueriesContext(connection) as first:
+    with counted_queries() as first:
         assert client.get("/catalogue/").status_code == 200
-    connection.queries_log.clear()  # Django keeps 9,000: a full log counts none
-    with CaptureQueriesContext(connection) as searched:
+    with counted_queries() as searched:
         assert client.get("/catalogue/", {"q": "certification 00", "page": 2}).status_code == 200
     return max(len(first), len(searched))
 

@@ -50,6 +50,19 @@ def ensure_database() -> None:
 
 
 @contextmanager
+def counted_queries():
+    """``with counted_queries() as queries: …`` then ``len(queries)``: Django's CaptureQueriesContext on an
+    emptied query log (it keeps the last 9,000 statements, and once an earlier benchmark has filled it,
+    the context counts none)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as queries:
+        yield queries
+
+
+@contextmanager
 def timer():
     """``with timer() as t: ...`` then ``t()`` is the elapsed seconds."""
     start = time.perf_counter()

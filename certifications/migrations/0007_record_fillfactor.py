@@ -5,25 +5,19 @@ maintenance window, to apply it to old pages: docs/deployment.md)."""
 
 from django.db import migrations
 
+from certlms.planner import table_setting
+
 FILLFACTOR = 50
-
-
-def _set(apps, schema_editor, value: str) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    table = schema_editor.quote_name(apps.get_model("certifications", "CertificationRecord")._meta.db_table)
-    schema_editor.execute(f"ALTER TABLE {table} {value}")
-
-
-def forwards(apps, schema_editor):
-    _set(apps, schema_editor, f"SET (fillfactor = {FILLFACTOR})")
-
-
-def backwards(apps, schema_editor):
-    _set(apps, schema_editor, "RESET (fillfactor)")
 
 
 class Migration(migrations.Migration):
     dependencies = [("certifications", "0006_bulk_audit_learners_no_record_fks")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [
+        table_setting(
+            "certifications",
+            "CertificationRecord",
+            [f"ALTER TABLE {{table}} SET (fillfactor = {FILLFACTOR})"],
+            ["ALTER TABLE {table} RESET (fillfactor)"],
+        )
+    ]
