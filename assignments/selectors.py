@@ -37,6 +37,15 @@ def awaiting_event_routes() -> QuerySet:
     )
 
 
+def awaiting_event_sql(route: str, assignment: str) -> str:
+    """``awaiting_event_routes()``'s condition in SQL, on a route and its assignment (a report page reads
+    it for all its learners in one statement, decision 0146)."""
+    return (
+        f"{route}.state = '{RouteState.ACTIVE.value}' AND {route}.due_date IS NULL"
+        f" AND {assignment}.due_kind = '{DueKind.RELATIVE.value}'"
+    )
+
+
 def awaiting_event_user_ids(*, certification_id: int, user_ids: list[int]) -> set[int]:
     """Of a page of learners, those whose due date is "Not yet known" (one query; for the Completion tab)."""
     return set(

@@ -19,18 +19,11 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import Expression, F, QuerySet
 
-from assignments.models import Assignment, AssignmentType, GroupMember, RouteState, UserAssignment
+from assignments.models import Assignment, UserAssignment
+from assignments.selectors import awaiting_event_sql
 
 from .sources.base import QueryContext
-from .sources.common import (
-    ADDED_BY_ADMINISTRATOR,
-    IN_EXCEPTION,
-    SELF_ENROLLED,
-    SHOWN_ROUTE_STATES,
-    _table,
-    route_name_sql,
-    type_label_sql,
-)
+from .sources.common import SHOWN_ROUTE_STATES, _table, list_agg_sql, route_name_sql, route_value_sql
 
 
 @dataclass(frozen=True)
@@ -60,20 +53,7 @@ ROW_PK, ROW_USER, ROW_CERTIFICATION = "r_pk", "r_user", "r_certification"
 
 def route_cell_sql(key: str, vendor: str) -> str:
     """One route's cell (``ua`` the learner's route); NULL without a route."""
-    if key == "assignment_type":
-        return type_label_sql(_assignment_sql("type", vendor))
-    if key == "assignment_name":
-        marked = f"CASE WHEN ua.state = '{RouteState.EXCEPTION.value}' THEN '{IN_EXCEPTION}' ELSE '' END"
-        return f"{_assignment_sql('name', vendor)} || {marked}"
-    group = _assignment_sql("group_id", vendor)
-    self_enrolled = (
-        f"EXISTS (SELECT 1 FROM {_table(GroupMember)} gm WHERE gm.group_id = {group}"
-        f" AND gm.user_id = ua.user_id AND gm.self_enrolled)"
-    )
-    return (
-        f"CASE WHEN {_assignment_sql('type', vendor)} = '{AssignmentType.GROUP.value}' THEN CASE WHEN"
-        f" {self_enrolled} THEN '{SELF_ENROLLED}' ELSE '{ADDED_BY_ADMINISTRATOR}' END END"
-    )
+    return route_value_sql(key, lambda attribute: _assignment_sql(attribute, vendor))
 
 
 def _assignment_sql(attribute: str, vendor: str) -> str:
@@ -149,6 +129,53 @@ def per_route_sql(
 def _assignment_join_sql(vendor: str) -> str:
     """The join of each route's assignment ``rn``, where its attributes are not read by key."""
     return "" if vendor == "postgresql" else f" LEFT JOIN {_table(Assignment)} rn ON rn.id = ua.assignment_id"
+
+
+# --- The page -------------------------------------------------------------------------------------
+
+
+def page_route_values(columns) -> dict[str, str | None]:
+    """The values a page reads from its learners' routes, by alias: each route column's list (the SQL of
+    one route's value) and, for a due date, whether an event is awaited (None)."""
+    found: dict[str, str | None] = {}
+    for chosen in columns:
+        if chosen.column.key in ROUTE_COLUMN_KEYS:
+            found[chosen.alias] = route_value_sql(chosen.column.key)
+        elif chosen.column.kind == "due" and chosen.column.date is not None:
+            found[chosen.date_alias] = None
+    return found
+
+
+def read_page_routes(alias: str, rows: list[dict], values: dict[str, str | None]) -> None:
+    """Set ``values`` (``page_route_values``) in each of a page's ``rows``, which carry their learner and
+    certification (``ROW_USER``, ``ROW_CERTIFICATION``): one statement over the page's learners' routes.
+
+    As correlated subqueries of the page's own statement, each of the 51 rows hashed every assignment
+    once per column, and PostgreSQL planned each: 4.3 of the page's 6.4 ms (B4, decision 0146)."""
+    pairs = sorted({(row[ROW_USER], row[ROW_CERTIFICATION]) for row in rows}) if values else []
+    if not pairs:
+        return
+    selects = [
+        f"MAX(CASE WHEN {awaiting_event_sql('ua', 'a')} THEN 1 ELSE 0 END)"
+        if value_sql is None
+        else list_agg_sql(value_sql, "ua.id")
+        for value_sql in values.values()
+    ]
+    states = ", ".join(f"'{state}'" for state in SHOWN_ROUTE_STATES)
+    sql = (
+        f"SELECT ua.user_id, ua.certification_id, {', '.join(selects)}"
+        f" FROM {_table(UserAssignment)} ua JOIN {_table(Assignment)} a ON a.id = ua.assignment_id"
+        f" WHERE ua.state IN ({states})"
+        f" AND (ua.user_id, ua.certification_id) IN (VALUES {', '.join(['(%s, %s)'] * len(pairs))})"
+        " GROUP BY ua.user_id, ua.certification_id"
+    )
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [value for pair in pairs for value in pair])
+        found = {(user, certification): found for user, certification, *found in cursor.fetchall()}
+    empty = [None] * len(values)
+    for row in rows:
+        for name, value in zip(values, found.get((row[ROW_USER], row[ROW_CERTIFICATION]), empty), strict=True):
+            row[name] = value
 
 
 def has_route_column(columns) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import datetime
 import json
 from collections.abc import Iterator
@@ -17,7 +16,15 @@ from django.db.models import F, Q, QuerySet
 
 from .formatting import cell_formatter, cell_typer
 from .models import Report
-from .route_rows import Statement, has_route_column, per_route_sql
+from .route_rows import (
+    ROW_CERTIFICATION,
+    ROW_USER,
+    Statement,
+    has_route_column,
+    page_route_values,
+    per_route_sql,
+    read_page_routes,
+)
 from .rules import rows_visible_to
 from .sources import Column, QueryContext, Source, get_source
 
@@ -103,13 +110,16 @@ def report_rows(
     return rows_visible_to(source.base(), report=report, user=user, own_only=own_only), ctx
 
 
-def with_columns(queryset: QuerySet, columns: list[ReportColumn], ctx: QueryContext) -> QuerySet:
+def with_columns(
+    queryset: QuerySet, columns: list[ReportColumn], ctx: QueryContext, *, leave_out=frozenset()
+) -> QuerySet:
+    """The queryset with each column's value (and date) annotated, but for the aliases in ``leave_out``."""
     annotations = {}
     for chosen in columns:
         annotations[chosen.alias] = chosen.column.select(ctx)
         if chosen.column.date is not None:
             annotations[chosen.date_alias] = chosen.column.date(ctx)
-    return queryset.annotate(**annotations)
+    return queryset.annotate(**{alias: value for alias, value in annotations.items() if alias not in leave_out})
 
 
 def _aliases(columns: list[ReportColumn]) -> list[str]:
@@ -190,18 +200,23 @@ def keyset_page(
     forward = not (before or last)
     cursor = _decode(sort, after if forward else before) if (after or before) else None
     ascending = (not sort.descending) == forward
-    ctx = dataclasses.replace(ctx, page=True)
-    rows = with_columns(queryset, columns, ctx)
+    from_routes = page_route_values(columns)  # read after the page, for its learners only
+    rows = with_columns(queryset, columns, ctx, leave_out=from_routes.keys())
+    names = ["pk", *(alias for alias in _aliases(columns) if alias not in from_routes)]
+    if from_routes:
+        rows = rows.annotate(**{ROW_USER: F("user_id"), ROW_CERTIFICATION: F("certification_id")})
+        names += [ROW_USER, ROW_CERTIFICATION]
     if sort.column is not None:
         rows = rows.annotate(**{SORT_ALIAS: sort.column.select(ctx)})
+        names.append(SORT_ALIAS)
     if cursor is not None:
         rows = rows.filter(_beyond(sort, cursor, ascending))
-    names = ["pk", *_aliases(columns)] + ([SORT_ALIAS] if sort.column else [])
     fetched = list(rows.order_by(*_ordering(sort, ascending)).values(*names)[: size + 1])
     more = len(fetched) > size
     fetched = fetched[:size]
     if not forward:
         fetched.reverse()
+    read_page_routes(rows.db, fetched, from_routes)
     page = Page(
         rows=fetched,
         has_next=more if forward else bool(cursor),
@@ -210,7 +225,8 @@ def keyset_page(
     if fetched:
         page.next_cursor = _encode(sort, fetched[-1])
         page.previous_cursor = _encode(sort, fetched[0])
-    page.cells = list(format_rows(([row[name] for name in names[1:]] for row in fetched), columns))
+    aliases = _aliases(columns)
+    page.cells = list(format_rows(([row[alias] for alias in aliases] for row in fetched), columns))
     return page
 
 

@@ -18,12 +18,10 @@ from django.db.models import Expression, QuerySet
 
 @dataclass(frozen=True)
 class QueryContext:
-    """What expressions may depend on: the time the report is run, the base table's alias, and whether
-    the statement shows one page (a few rows: per-row lookups) or every row (an export: set-based)."""
+    """What expressions may depend on: the time the report is run and the base table's alias."""
 
     now: datetime.datetime
     table: str
-    page: bool = False
 
     def outer(self, column: str) -> str:
         return f'"{self.table}"."{column}"' if self.table else column

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, CharField, DateTimeField, F, IntegerField, Q, Value, When
+from django.db.models import CharField, DateTimeField, F, IntegerField, Value
 
 from assignments.models import AssignmentException, ExceptionStatus, ExceptionType, Resolution
 from certifications.models import Certification, CertificationRecord, CourseSet, RecordStatus
@@ -19,6 +19,7 @@ from .common import (
     ROUTE_COLUMNS,
     USER_COLUMNS,
     USER_FILTERS,
+    TrustedSQL,
     _table,
     route_name_sql,
     route_type_sql,
@@ -88,28 +89,36 @@ RAG_COLOURS = {
 }
 
 
-def _rag_rules(ctx: QueryContext) -> list[tuple[Q, str, str | None]]:
-    """(condition, status, the date shown beside it), first match wins; the last rule is the default."""
-    now = ctx.now
-    certified = Q(status=RecordStatus.CERTIFIED)
+def _rag_rules(ctx: QueryContext) -> list[tuple[str, str, str | None]]:
+    """(condition in SQL, status, the date shown beside it), first match wins; the last rule is the
+    default. ``%s`` in a condition is the time the report is run."""
+    status, certified = ctx.outer("status"), f"{ctx.outer('status')} = '{RecordStatus.CERTIFIED.value}'"
+    expiry, window, due = ctx.outer("expiry_date"), ctx.outer("window_opens"), ctx.outer("due_date")
     return [
-        (Q(status=RecordStatus.EXPIRED), "expired", "expiry_date"),
-        (certified & Q(expiry_date__lte=now), "expired", "expiry_date"),
-        (certified & Q(window_opens__gt=now), "window_opens", "window_opens"),
+        (f"{status} = '{RecordStatus.EXPIRED.value}'", "expired", "expiry_date"),
+        (f"{certified} AND {expiry} <= %s", "expired", "expiry_date"),
+        (f"{certified} AND {window} > %s", "window_opens", "window_opens"),
         (certified, "expires", "expiry_date"),
-        (Q(due_date__lt=now), "overdue", "due_date"),
-        (Q(due_date__isnull=False), "due", "due_date"),
+        (f"{due} < %s", "overdue", "due_date"),
+        (f"{due} IS NOT NULL", "due", "due_date"),
     ]
 
 
-def rag_status(ctx: QueryContext) -> Case:
-    whens = [When(condition, then=Value(status)) for condition, status, _ in _rag_rules(ctx)]
-    return Case(*whens, default=Value("assigned"))
+def _rag_case(ctx: QueryContext, then, default: str, output_field) -> TrustedSQL:
+    """One CASE over the rules, ``then(status, date)`` the SQL of each rule's result."""
+    rules = _rag_rules(ctx)
+    whens = " ".join(f"WHEN {condition} THEN {then(status, date)}" for condition, status, date in rules)
+    now = Value(ctx.now, output_field=DateTimeField())
+    uses = sum(condition.count("%s") for condition, _, _ in rules)
+    return TrustedSQL(f"CASE {whens} ELSE {default} END", [now] * uses, output_field=output_field)
 
 
-def rag_date(ctx: QueryContext) -> Case:
-    whens = [When(condition, then=F(date)) for condition, _, date in _rag_rules(ctx)]
-    return Case(*whens, default=Value(None), output_field=DateTimeField())
+def rag_status(ctx: QueryContext) -> TrustedSQL:
+    return _rag_case(ctx, lambda status, date: f"'{status}'", "'assigned'", CharField())
+
+
+def rag_date(ctx: QueryContext) -> TrustedSQL:
+    return _rag_case(ctx, lambda status, date: ctx.outer(date), "NULL", DateTimeField())
 
 
 RAG = Column("rag_status", "Status (red-amber-green)", rag_status, kind="rag", choices=RAG_LABELS, date=rag_date)

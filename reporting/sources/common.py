@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 
 from assignments.models import Assignment, AssignmentType, GroupMember, RouteState, UserAssignment
@@ -38,6 +38,30 @@ def trusted_sql(sql: str, output_field) -> RawSQL:
     return RawSQL(sql, (), output_field=output_field)  # noqa: S611
 
 
+class TrustedSQL(Expression):
+    """``trusted_sql`` with values: each ``%s`` of ``sql`` is the next of ``values`` (ORM expressions, such as
+    ``Value(now, output_field=DateTimeField())``), compiled for the statement's own database.
+
+    Written as one SQL text, a column costs the ORM nothing to build or compile: the red-amber-green
+    status as six ``When(Q(...))`` took 3.3 ms of each report page (B4, decision 0146)."""
+
+    def __init__(self, sql: str, values=(), *, output_field):
+        super().__init__(output_field=output_field)
+        self.sql, self.values = sql, list(values)
+
+    def get_source_expressions(self):
+        return self.values
+
+    def set_source_expressions(self, exprs):
+        self.values = list(exprs)
+
+    def as_sql(self, compiler, connection):
+        params = []
+        for value in self.values:
+            params.extend(compiler.compile(value)[1])
+        return f"({self.sql})", params
+
+
 def _table(model) -> str:
     return model._meta.db_table
 
@@ -49,10 +73,15 @@ def person_name_sql(alias: str) -> str:
 
 def list_sql(value_sql: str, from_sql: str, order_sql: str) -> str:
     """A scalar subquery joining ``value_sql`` of every row of ``from_sql`` with "; ", in ``order_sql`` order."""
+    return f"(SELECT {list_agg_sql(value_sql, order_sql)} {from_sql})"
+
+
+def list_agg_sql(value_sql: str, order_sql: str) -> str:
+    """The aggregate joining ``value_sql`` of a group's rows with "; " (NULLs left out), in ``order_sql`` order."""
     if connection.vendor == "postgresql":
-        return f"(SELECT string_agg({value_sql}, '{LIST_SEPARATOR}' ORDER BY {order_sql}) {from_sql})"
+        return f"string_agg({value_sql}, '{LIST_SEPARATOR}' ORDER BY {order_sql})"
     # SQLite (tests, local runs): group_concat follows the scan order, the same for every list column.
-    return f"(SELECT group_concat({value_sql}, '{LIST_SEPARATOR}') {from_sql})"
+    return f"group_concat({value_sql}, '{LIST_SEPARATOR}')"
 
 
 def full_name(prefix: str = "user__") -> Coalesce:
@@ -103,31 +132,46 @@ def _routes_from_sql(ctx: QueryContext) -> str:
     )
 
 
-def routes_type_list(ctx: QueryContext) -> RawSQL:
-    return trusted_sql(list_sql(route_type_sql("a"), _routes_from_sql(ctx), "ua.id"), CharField())
-
-
-def routes_name_list(ctx: QueryContext) -> RawSQL:
-    marked = (
-        f"{route_name_sql('a')} || CASE WHEN ua.state = '{RouteState.EXCEPTION.value}' "
-        f"THEN '{IN_EXCEPTION}' ELSE '' END"
-    )
-    return trusted_sql(list_sql(marked, _routes_from_sql(ctx), "ua.id"), CharField())
-
-
 SELF_ENROLLED = "Self-enrolled"
 ADDED_BY_ADMINISTRATOR = "Added by a site administrator"
 
 
-def group_membership_list(ctx: QueryContext) -> RawSQL:
-    """For each Group route: whether the learner self-enrolled or a site administrator added them."""
-    how = (
-        f"CASE WHEN EXISTS (SELECT 1 FROM {_table(GroupMember)} gm WHERE gm.group_id = a.group_id"
-        f" AND gm.user_id = ua.user_id AND gm.self_enrolled) THEN '{SELF_ENROLLED}'"
-        f" ELSE '{ADDED_BY_ADMINISTRATOR}' END"
+def route_value_sql(key: str, attribute=None) -> str:
+    """One route's value of the route column ``key`` (``ua`` the learner's route), NULL where the column
+    shows nothing for it (Group membership of a route of another type). ``attribute(name)`` is the SQL of
+    the route's assignment's ``type``, ``group_id`` or ``name``: by default from the joined assignment
+    ``a``; an export reads them by key instead (reporting.route_rows)."""
+    if attribute is None:
+        attribute = _joined_attribute
+    if key == "assignment_type":
+        return type_label_sql(attribute("type"))
+    if key == "assignment_name":
+        marked = f"CASE WHEN ua.state = '{RouteState.EXCEPTION.value}' THEN '{IN_EXCEPTION}' ELSE '' END"
+        return f"{attribute('name')} || {marked}"
+    self_enrolled = (
+        f"EXISTS (SELECT 1 FROM {_table(GroupMember)} gm WHERE gm.group_id = {attribute('group_id')}"
+        f" AND gm.user_id = ua.user_id AND gm.self_enrolled)"
     )
-    groups_only = f"{_routes_from_sql(ctx)} AND a.type = '{AssignmentType.GROUP.value}'"
-    return trusted_sql(list_sql(how, groups_only, "ua.id"), CharField())
+    return (
+        f"CASE WHEN {attribute('type')} = '{AssignmentType.GROUP.value}' THEN CASE WHEN"
+        f" {self_enrolled} THEN '{SELF_ENROLLED}' ELSE '{ADDED_BY_ADMINISTRATOR}' END END"
+    )
+
+
+def _joined_attribute(name: str) -> str:
+    return route_name_sql("a") if name == "name" else f"a.{name}"
+
+
+def _route_list(key: str):
+    def select(ctx: QueryContext) -> RawSQL:
+        return trusted_sql(list_sql(route_value_sql(key), _routes_from_sql(ctx), "ua.id"), CharField())
+
+    return select
+
+
+routes_type_list = _route_list("assignment_type")
+routes_name_list = _route_list("assignment_name")
+group_membership_list = _route_list("group_membership")  # Self-enrolled, or added by a site administrator
 
 
 def filter_assignment_type(queryset: QuerySet, value: str, ctx: QueryContext) -> QuerySet:
@@ -293,23 +337,13 @@ def _field(name: str):
     return lambda ctx: F(name)
 
 
-class ExistsForEachRow(Exists):
-    """``EXISTS`` that PostgreSQL evaluates for each row shown, with its correlated index lookup.
-
-    Without ``OFFSET 0`` the planner may instead hash every row the subquery could match, once per
-    statement, because it costs the subquery against all the report's rows, not the page's 50: with
-    a relative assignment of 1,000,000 routes that hash read them all, 105 ms a page (B4 after B3);
-    with it the page's 51 lookups take well under a millisecond (decision 0116)."""
-
-    template = "EXISTS(%(subquery)s OFFSET 0)"
-
-
 def awaiting_event(ctx: QueryContext) -> Exists:
     """Whether the row's learner waits for their rule's event: a missing due date is "Not yet known".
 
-    On a page, looked up for each row shown; in an export, the hash of every waiting route, read once,
-    costs less than a lookup for each of a million rows (5 against 10 µs a row, B6b)."""
-    return (ExistsForEachRow if ctx.page else Exists)(
+    In an export, the hash of every waiting route, read once, costs less than a lookup for each of a
+    million rows (5 against 10 µs a row, B6b); a page reads it for its learners in one statement of
+    their routes instead (reporting.route_rows.read_page_routes, decision 0146)."""
+    return Exists(
         awaiting_event_routes().filter(user_id=OuterRef("user_id"), certification_id=OuterRef("certification_id"))
     )
 

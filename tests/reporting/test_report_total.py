@@ -2,12 +2,21 @@
 remembered for REPORT_ESTIMATE_SECONDS so that the next pages skip the count (decision 0116)."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
+from assignments.models import DueKind
 from reporting import selectors, totals
 from tests.factories.directory import UserFactory
-from tests.factories.reporting_data import NOW, AssignmentFactory, CertificationFactory, RecordFactory, route
+from tests.factories.reporting_data import (
+    NOW,
+    AssignmentFactory,
+    CertificationFactory,
+    RecordFactory,
+    group_assignment,
+    route,
+)
 
 from .conftest import make_report
 
@@ -79,17 +88,28 @@ def test_the_report_page_counts_when_the_cache_cannot_be_reached(client, admin_u
     assert "3 records" in response.content.decode()
 
 
-@pytest.mark.postgres
-def test_a_page_looks_up_each_rows_waiting_route_and_an_export_reads_them_once(admin_user):
-    """The due date's "Not yet known" lookup: per row shown on a page (``OFFSET 0`` keeps PostgreSQL
-    from hashing every waiting route of the site for 50 rows), set-based in an export (decision 0116)."""
-    _records(3)
-    report = make_report("certification_overview", columns=["user_name", "due_date"])
+def test_a_page_reads_its_learners_routes_in_one_statement_and_an_export_reads_them_set_based(admin_user):
+    """The route lists and the due date's "Not yet known" on a page: one statement over the routes of
+    the page's learners, not subqueries for each row of the page's own (decision 0146); in an export,
+    a set-based EXISTS (decision 0116)."""
+    cert = _records(3)
+    waiting = AssignmentFactory(certification=cert, due_kind=DueKind.RELATIVE)
+    learners = {user.username: user for user in User.objects.filter(username__startswith="climber")}
+    route(user=learners["climber000"], certification=cert, assignment=waiting)
+    route(user=learners["climber001"], certification=cert, assignment=group_assignment(cert))
+    report = make_report(
+        "certification_overview", columns=["user_name", "due_date", "assignment_type", "group_membership"]
+    )
     run = selectors.report_run(report=report, user=admin_user, params={}, now=NOW)
     with CaptureQueriesContext(connection) as queries:
         page = selectors.keyset_page(run.rows, columns=run.columns, sort=run.sort, ctx=run.ctx)
-    assert len(page.rows) == 3
-    (page_sql,) = [q["sql"] for q in queries if '"c_due_date__date"' in q["sql"]]
-    assert "LIMIT 1 OFFSET 0) AS" in page_sql
+    assert [cells[1:] for cells in page.cells] == [
+        ["Not yet known", "Audience; Audience", ""],
+        ["No due date", "Audience; Group", "Added by a site administrator"],
+        ["No due date", "Audience", ""],
+    ]
+    page_sql, routes_sql = [q["sql"] for q in queries]
+    assert "assignments_userassignment" not in page_sql
+    assert routes_sql.count("assignments_userassignment") == 1 and "VALUES" in routes_sql
     export = selectors.export_sql(run.rows, columns=run.columns, sort=run.sort, ctx=run.ctx)
-    assert "EXISTS(" in export.sql and "OFFSET 0" not in export.sql
+    assert "EXISTS(" in export.sql
