@@ -116,10 +116,11 @@ def with_columns(
     """The queryset with each column's value (and date) annotated, but for the aliases in ``leave_out``."""
     annotations = {}
     for chosen in columns:
-        annotations[chosen.alias] = chosen.column.select(ctx)
-        if chosen.column.date is not None:
+        if chosen.alias not in leave_out:
+            annotations[chosen.alias] = chosen.column.select(ctx)
+        if chosen.column.date is not None and chosen.date_alias not in leave_out:
             annotations[chosen.date_alias] = chosen.column.date(ctx)
-    return queryset.annotate(**{alias: value for alias, value in annotations.items() if alias not in leave_out})
+    return queryset.annotate(**annotations)
 
 
 def _aliases(columns: list[ReportColumn]) -> list[str]:

@@ -1,18 +1,19 @@
-"""The report table: a django-tables2 Table declares the report's columns (headings, kinds); the rows
-of one keyset page are already sorted and formatted, and their HTML is written in one pass.
+"""The report table's rows: the rows of one keyset page are already sorted and formatted, and their HTML
+is written in one pass.
 
-Why not tables2's own cell rendering: it introspects each column's ``render`` signature for every
-cell (``inspect.signature``), about 6 ms per 50-row page of 8 columns — more than the page's
-queries. Rendering the formatted cells directly keeps B4 within its target.
+Why neither django-tables2's cell rendering nor its Table: it introspects each column's ``render``
+signature for every cell (``inspect.signature``), about 6 ms per 50-row page of 8 columns, more than
+the page's queries; and building a Table class for each page's columns cost 1 ms more, for nothing
+the page shows (the headings and sort links are the view's). B4, decisions 0116 and 0146.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape  # what Django's escape() does, without its lazy-text check for each of 400 cells
 
-import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .selectors import Page, ReportColumn
@@ -20,23 +21,12 @@ from .sources.certification import RAG_COLOURS
 from .sources.common import LIST_SEPARATOR
 
 
-class PagedRows(tables.data.TableListData):
-    """Rows of one keyset page: the database sorted them, the table must not sort them again."""
+@dataclass(frozen=True)
+class ReportTable:
+    """A page of a report's rows, in the report's columns."""
 
-    def order_by(self, aliases):
-        return None
-
-
-class ReportTable(tables.Table):
-    """A report's table; ``report_table`` adds one column per chosen report column."""
-
-    class Meta:
-        orderable = False
-
-    def __init__(self, data, *, report_columns: list[ReportColumn], page: Page, **kwargs):
-        super().__init__(data, **kwargs)
-        self.report_columns = report_columns
-        self.page = page
+    report_columns: list[ReportColumn]
+    page: Page
 
     def body_html(self) -> SafeString:
         """The <tr> rows of the page, escaped."""
@@ -71,10 +61,3 @@ def _cell_renderer(chosen: ReportColumn) -> Callable[[str, dict], str]:
             )
         return lambda cell, raw: f'<td><a href="{head}/{int(raw[alias])}/{tail}">{escape(cell)}</a></td>'
     return lambda cell, raw: f"<td>{escape(cell)}</td>"
-
-
-def report_table(columns: list[ReportColumn], page: Page) -> ReportTable:
-    attrs = {chosen.alias: tables.Column(verbose_name=chosen.heading, accessor=chosen.alias) for chosen in columns}
-    table_class = type("ReportTable", (ReportTable,), attrs)
-    data = [dict(zip((c.alias for c in columns), cells, strict=True)) for cells in page.cells]
-    return table_class(PagedRows(data), report_columns=columns, page=page)

@@ -17,7 +17,7 @@ from . import exports, rules, selectors, services, totals
 from .errors import ReportError
 from .forms import ReportCreateForm, ReportEditForms
 from .sources import SOURCE_CHOICES
-from .tables import report_table
+from .tables import ReportTable
 
 KEEP_PARAMS_EXCLUDED = ("after", "before", "last", "page")
 
@@ -66,7 +66,7 @@ def _report_context(request: HttpRequest, run: selectors.ReportRun, *, export_ba
     return {
         "run": run,
         "report": run.report,
-        "table": report_table(run.columns, page),
+        "table": ReportTable(run.columns, page),
         "headers": headers,
         "page": page,
         "total": total,
