@@ -366,3 +366,44 @@ def test_a_certification_not_yet_sampled_is_not_planned_as_one_row():
             cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} WHERE certification_id = %s", [new.pk])
             estimate = cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
         assert estimate > 1, table
+
+
+def test_a_batch_looks_each_learners_due_date_up():
+    """A batch's fresh records take their due dates by a lookup for each learner, not a join (decision
+    0147): with a new certification's routes not yet in the statistics, PostgreSQL planned the join's
+    grouped routes as the inner side of a nested loop, grouped again for each learner (30 s a batch of
+    10,000 in B11). A whole assignment keeps the join (its nested loops are off, decision 0040)."""
+    from django.db import connection
+    from django.db.models import Max
+    from django.test.utils import CaptureQueriesContext
+
+    from assignments.models import RouteState, UserAssignment
+    from tests.factories.reporting_data import AssignmentFactory
+
+    certification = CertificationFactory()
+    assignment = AssignmentFactory(certification=certification)
+    users = UserFactory.create_batch(3)
+    later = NOW + dt.timedelta(days=10)
+    UserAssignment.objects.bulk_create(
+        UserAssignment(assignment=assignment, certification=certification, user=user, assigned_at=NOW, due_date=due)
+        for user, due in zip(users, (NOW, later, None), strict=True)
+    )
+    routes = UserAssignment.objects.filter(certification=certification, state=RouteState.ACTIVE)
+    due_dates = routes.filter(due_date__isnull=False).values("user_id").annotate(due_date=Max("due_date")).order_by()
+    ids = sorted(user.pk for user in users)
+    with CaptureQueriesContext(connection) as queries:
+        created = record_assign_many(
+            certification_id=certification.pk,
+            user_ids=routes.values_list("user_id", flat=True).distinct(),
+            now=NOW,
+            due_dates=due_dates,
+            within=(ids[0], ids[-1] + 1),
+        )
+    assert created == 3
+    assert dict(CertificationRecord.objects.filter(certification=certification).values_list("user_id", "due_date")) == {
+        users[0].pk: NOW,
+        users[1].pk: later,
+        users[2].pk: None,
+    }
+    (insert,) = [q["sql"] for q in queries if "INSERT INTO" in q["sql"] and "certificationrecord" in q["sql"]][:1]
+    assert "WHERE d.user_id = u.id)" in insert and "LEFT JOIN" not in insert
