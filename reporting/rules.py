@@ -33,10 +33,10 @@ def reports_visible_to(user: AbstractBaseUser) -> QuerySet[Report]:
 
 def report_get_for_viewer(*, user: AbstractBaseUser, report_id: int) -> Report:
     """The report if the user may see it; 404 for missing and forbidden alike."""
-    report = reports_visible_to(user).filter(pk=report_id).first()
-    if report is None:
-        raise Http404
-    return report
+    try:  # get(), not first(): no ORDER BY (the model's name order) to build for one primary key
+        return reports_visible_to(user).get(pk=report_id)
+    except Report.DoesNotExist:
+        raise Http404 from None
 
 
 def report_get_for_admin(*, user: AbstractBaseUser, report_id: int) -> Report:
