@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.common import Figure, counted_queries, timer
+from bench.common import Figure, counted_queries, timer, vacuum
 
 USERS = 20_000
 CERTIFICATIONS = 50
@@ -261,9 +261,14 @@ def query_counts(report, admin, after: str) -> tuple[int, int]:
 
 
 def run() -> list[Figure]:
+    from django.contrib.auth.models import User
     from django.urls import reverse
 
+    from assignments.models import Assignment, UserAssignment
+    from certifications.models import CertificationRecord
+
     report, admin = ensure_report_data()
+    vacuum(CertificationRecord, UserAssignment, Assignment, User)
     after = depth_cursor(DEPTH)
     first_count, deep_count = query_counts(report, admin, after)
     cookie = session_cookie(admin)
