@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from bench.b1_assign_audience import analyze, audience_with_members, certification, drop_certifications, sql
-from bench.common import Figure, timer
+from bench.common import Figure, timer, vacuum
 
 SIZE = 1_000_000
 
@@ -83,6 +83,9 @@ def _recompute_all(certification_id: int, ranges=None) -> list[float]:
 def run() -> list[Figure]:
     from django.db import transaction
 
+    from assignments.models import UserAssignment
+    from certifications.models import AuditEvent, CertificationRecord
+
     audience_id, assignment = _setup()
     members = "SELECT user_id FROM directory_audiencemember WHERE audience_id = %s"
     # The event: every learner's first login moves one day later.
@@ -106,10 +109,8 @@ def run() -> list[Figure]:
         "FROM directory_learnerprofile lp WHERE ua.assignment_id = %s AND lp.user_id = ua.user_id",
         [assignment.pk],
     )
-    # What the engine rewrites, vacuumed as autovacuum would have by then on a site (this machine runs
-    # PostgreSQL with autovacuum off: each earlier run left 1,000,000 dead records behind, decision 0146).
-    for table in ("assignments_userassignment", "certifications_certificationrecord", "certifications_auditevent"):
-        sql(f"VACUUM ANALYZE {table}")
+    # What the engine rewrites, vacuumed as autovacuum would have by then on a site (bench.common.vacuum).
+    vacuum(UserAssignment, CertificationRecord, AuditEvent)
 
     with timer() as engine_time:
         durations = _recompute_all(assignment.certification_id, _ranges(audience_id))

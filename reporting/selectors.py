@@ -202,8 +202,9 @@ def keyset_page(
     cursor = _decode(sort, after if forward else before) if (after or before) else None
     ascending = (not sort.descending) == forward
     from_routes = page_route_values(columns)  # read after the page, for its learners only
+    aliases = _aliases(columns)
     rows = with_columns(queryset, columns, ctx, leave_out=from_routes.keys())
-    names = ["pk", *(alias for alias in _aliases(columns) if alias not in from_routes)]
+    names = ["pk", *(alias for alias in aliases if alias not in from_routes)]
     if from_routes:
         rows = rows.annotate(**{ROW_USER: F("user_id"), ROW_CERTIFICATION: F("certification_id")})
         names += [ROW_USER, ROW_CERTIFICATION]
@@ -226,7 +227,6 @@ def keyset_page(
     if fetched:
         page.next_cursor = _encode(sort, fetched[-1])
         page.previous_cursor = _encode(sort, fetched[0])
-    aliases = _aliases(columns)
     page.cells = list(format_rows(([row[alias] for alias in aliases] for row in fetched), columns))
     return page
 

@@ -73,7 +73,11 @@ def _table(model) -> str:
 
 def person_name_sql(alias: str) -> str:
     """A user's full name, or their username when they have none."""
-    return f"COALESCE(NULLIF(TRIM({alias}.first_name || ' ' || {alias}.last_name), ''), {alias}.username)"
+    return _person_name(f"{alias}.first_name", f"{alias}.last_name", f"{alias}.username")
+
+
+def _person_name(first: str, last: str, username: str) -> str:
+    return f"COALESCE(NULLIF(TRIM({first} || ' ' || {last}), ''), {username})"
 
 
 def list_sql(value_sql: str, from_sql: str, order_sql: str) -> str:
@@ -92,7 +96,7 @@ def list_agg_sql(value_sql: str, order_sql: str) -> str:
 def full_name(prefix: str = "user__") -> TrustedSQL:
     """A user's full name, or their username when they have none (``person_name_sql`` of a joined user)."""
     names = [F(f"{prefix}{name}") for name in ("first_name", "last_name", "username")]
-    return TrustedSQL("COALESCE(NULLIF(TRIM(%s || ' ' || %s), ''), %s)", names, output_field=CharField())
+    return TrustedSQL(_person_name("%s", "%s", "%s"), names, output_field=CharField())
 
 
 # --- Assignment routes ----------------------------------------------------------------------------
