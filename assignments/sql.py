@@ -78,6 +78,12 @@ def iso(expr: str) -> str:
     return f"(replace(substr({expr}, 1, 19), ' ', 'T') || 'Z')"
 
 
+def planned_alone() -> str:
+    """SQL closing a subquery that PostgreSQL must plan on its own, not flattened into the outer
+    statement (``OFFSET 0`` is its documented fence); nothing on SQLite, which does not reorder."""
+    return " OFFSET 0" if is_postgres() else ""
+
+
 def null_timestamp() -> str:
     return "CAST(NULL AS timestamp with time zone)" if is_postgres() else "NULL"
 

@@ -6,7 +6,9 @@ its Add… picker offers, which directory events change whom it reaches, and whe
 materialised at once in the request. Adding a type means adding one entry to ``REGISTRY``:
 the engine, the rules, the selectors, the Assignments tab and the receivers only ever ask the
 registry. ``reached_user_ids`` returns one query (a QuerySet of user ids, active users only,
-no duplicates) that the engine embeds in its set-based SQL.
+no duplicates) that the engine embeds in its set-based SQL; ``within`` narrows the membership rows
+themselves to the learners a run looks at (a batch's id range), which PostgreSQL cannot infer from a
+range on the users (decision 0148).
 """
 
 from __future__ import annotations
@@ -34,14 +36,19 @@ def _active_users(**filters) -> QuerySet:
     return get_user_model().objects.filter(is_active=True, **filters).values_list("id", flat=True)
 
 
-def _tree_user_ids(assignment: Assignment, field: str, model) -> QuerySet:
+def _members(members: QuerySet, within: Q) -> QuerySet:
+    """Active users among the ``user_id`` of membership rows, those rows narrowed by ``within``."""
+    return _active_users(id__in=members.filter(within).values("user_id"))
+
+
+def _tree_user_ids(assignment: Assignment, field: str, model, within: Q) -> QuerySet:
     node_id = getattr(assignment, f"{field}_id")
     if assignment.include_children:
         node = model.objects.get(pk=node_id)
         jobs = JobAssignment.objects.filter(**{f"{field}__path__startswith": node.path})
     else:
         jobs = JobAssignment.objects.filter(**{f"{field}_id": node_id})
-    return _active_users(id__in=jobs.values("user_id"))
+    return _members(jobs, within)
 
 
 # Directory events a type may listen to (the signals of directory.signals that change whom it reaches).
@@ -72,7 +79,7 @@ class AssignmentKind:
     type: str
     label: str
     target_field: str
-    reached: Callable[[Assignment], QuerySet]
+    reached: Callable[[Assignment, Q], QuerySet]  # (assignment, within: membership rows' user_id)
     name: Callable[[Assignment], str]
     reason: Callable[[Assignment], str]
     # What the Add… picker offers for a search text; None: the type is added on pages of its own (``add_view``).
@@ -82,8 +89,8 @@ class AssignmentKind:
     listens_to: frozenset[str] = frozenset()
     at_once: bool = False  # one learner: materialised in the request, not in the background
 
-    def reached_user_ids(self, assignment: Assignment) -> QuerySet:
-        return self.reached(assignment)
+    def reached_user_ids(self, assignment: Assignment, within: Q) -> QuerySet:
+        return self.reached(assignment, within)
 
     @property
     def target_model(self):
@@ -113,9 +120,7 @@ REGISTRY: dict[str, AssignmentKind] = {
             type=AssignmentType.AUDIENCE,
             label="Audience",
             target_field="audience",
-            reached=lambda a: _active_users(
-                id__in=AudienceMember.objects.filter(audience_id=a.audience_id).values("user_id")
-            ),
+            reached=lambda a, within: _members(AudienceMember.objects.filter(audience_id=a.audience_id), within),
             name=lambda a: a.audience.name,
             reason=lambda a: f"Member of audience '{a.audience.name}'",
             picker=lambda search: Audience.objects.filter(name__icontains=search),
@@ -125,7 +130,7 @@ REGISTRY: dict[str, AssignmentKind] = {
             type=AssignmentType.GROUP,
             label="Group",
             target_field="group",
-            reached=lambda a: _active_users(id__in=GroupMember.objects.filter(group_id=a.group_id).values("user_id")),
+            reached=lambda a, within: _members(GroupMember.objects.filter(group_id=a.group_id), within),
             name=lambda a: a.group.name,
             reason=_group_reason,
             add_view="assignments:group_create",
@@ -134,7 +139,7 @@ REGISTRY: dict[str, AssignmentKind] = {
             type=AssignmentType.INDIVIDUAL,
             label="Individual",
             target_field="user",
-            reached=lambda a: _active_users(id=a.user_id),
+            reached=lambda a, within: _active_users(id=a.user_id),
             name=lambda a: _user_name(a.user),
             reason=lambda a: "Assigned as an individual",
             picker=_users,
@@ -144,7 +149,7 @@ REGISTRY: dict[str, AssignmentKind] = {
             type=AssignmentType.MANAGER,
             label="Manager",
             target_field="manager",
-            reached=lambda a: _active_users(id__in=staff_user_ids(a.manager_id, all_levels=a.include_children)),
+            reached=lambda a, within: _active_users(id__in=staff_user_ids(a.manager_id, all_levels=a.include_children)),
             name=lambda a: _user_name(a.manager),
             reason=lambda a: f"Reports to '{_user_name(a.manager)}'",
             picker=_managers,
@@ -155,7 +160,7 @@ REGISTRY: dict[str, AssignmentKind] = {
             type=AssignmentType.ORGANISATION,
             label="Organisation",
             target_field="organisation",
-            reached=lambda a: _tree_user_ids(a, "organisation", Organisation),
+            reached=lambda a, within: _tree_user_ids(a, "organisation", Organisation, within),
             name=lambda a: a.organisation.name,
             reason=lambda a: f"Member of organisation '{a.organisation.name}'",
             picker=_named(Organisation),
@@ -166,7 +171,7 @@ REGISTRY: dict[str, AssignmentKind] = {
             type=AssignmentType.POSITION,
             label="Position",
             target_field="position",
-            reached=lambda a: _tree_user_ids(a, "position", Position),
+            reached=lambda a, within: _tree_user_ids(a, "position", Position, within),
             name=lambda a: a.position.name,
             reason=lambda a: f"Holds position '{a.position.name}'",
             picker=_named(Position),
@@ -195,9 +200,9 @@ def kind_of(assignment: Assignment) -> AssignmentKind:
     return REGISTRY[assignment.type]
 
 
-def reached_user_ids(assignment: Assignment) -> QuerySet:
-    """Who an assignment reaches now: active users, one query."""
-    return kind_of(assignment).reached_user_ids(assignment)
+def reached_user_ids(assignment: Assignment, within: Q | None = None) -> QuerySet:
+    """Who an assignment reaches now: active users, one query (``within``: see the module's docstring)."""
+    return kind_of(assignment).reached_user_ids(assignment, within or Q())
 
 
 def assignment_name(assignment: Assignment) -> str:

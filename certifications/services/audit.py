@@ -140,10 +140,11 @@ def audit_rows_ctes(
     More get the bulk form (decision 0073): one event per distinct ``keys`` (so per distinct before
     and after), with no learner of its own, and one ``AuditLearner`` (learner, event) per row, so that
     each learner's change log still finds the change (actor, time, before, after). The rows are
-    numbered by their keys (``dense_rank``) and each group takes its event id from the sequence, so
-    the JSON is built once per group, not once per learner. ``at_most``: a bound on the rows known
-    beforehand (a few learners' ids); below the minimum only the per-row CTE is written, so the
-    per-learner path plans no more than it did."""
+    numbered by their keys (``dense_rank``), the first row of each group marked in the same ordering
+    (its ``rank`` is its ``row_number``), and groups 1…n take their event ids from the sequence, so
+    the JSON is built once per group, not once per learner, with one sort of the rows in all.
+    ``at_most``: a bound on the rows known beforehand (a few learners' ids); below the minimum only the
+    per-row CTE is written, so the per-learner path plans no more than it did."""
     at, actor_id, label = audit_prefix_params(now=now, actor=actor, actor_label=actor_label)
     order = ", ".join(keys)
     each = {"subject": subject, "action": action, "now": now, "certification_id": certification_id}
@@ -161,13 +162,14 @@ def audit_rows_ctes(
         return Sql.of("{n}_row AS ({per_row} RETURNING 1)", n=name, per_row=per_row)
     return Sql.of(
         "{n}_bulk AS (SELECT COUNT(*) >= {min} AS yes FROM {rows}), {n}_row AS ({per_row} RETURNING 1), "
-        "{n}_ranked AS (SELECT {rows}.*, {rank} AS audit_group FROM {rows} WHERE (SELECT yes FROM {n}_bulk)), "
-        "{n}_key AS (SELECT g.audit_group, nextval(pg_get_serial_sequence('{table}', 'id')) AS id "
-        "FROM (SELECT DISTINCT audit_group FROM {n}_ranked) g), "
+        "{n}_ranked AS (SELECT {rows}.*, {rank} AS audit_group, {first} AS audit_first FROM {rows} "
+        "WHERE (SELECT yes FROM {n}_bulk)), "
+        "{n}_key AS (SELECT g AS audit_group, nextval(pg_get_serial_sequence('{table}', 'id')) AS id "
+        "FROM generate_series(1, (SELECT COALESCE(MAX(audit_group), 0) FROM {n}_ranked)) g), "
         "{n}_event AS (INSERT INTO {table} (id, {columns}) SELECT k.id, {at}, {actor}, {label}, NULL, "
         "{certification}, {subject}, {action}, {before}, {after} "
-        "FROM (SELECT DISTINCT ON (audit_group) * FROM {n}_ranked ORDER BY audit_group) {rows} "
-        "JOIN {n}_key k ON k.audit_group = {rows}.audit_group RETURNING 1), "
+        "FROM {n}_ranked {rows} JOIN {n}_key k ON k.audit_group = {rows}.audit_group WHERE {rows}.audit_first "
+        "RETURNING 1), "
         "{n}_learner AS (INSERT INTO {learner} (user_id, event_id) SELECT {user_id}, k.id FROM {n}_ranked {rows} "
         "JOIN {n}_key k ON k.audit_group = {rows}.audit_group RETURNING 1)",
         n=name,
@@ -181,6 +183,7 @@ def audit_rows_ctes(
         before=_jsonb(before),
         after=_jsonb(after),
         rank=f"dense_rank() OVER (ORDER BY {order})" if keys else "1",
+        first=f"rank() OVER (ORDER BY {order}) = row_number() OVER (ORDER BY {order})" if keys else "TRUE",
         table=AuditEvent._meta.db_table,
         columns=AUDIT_COLUMNS,
         at=Sql.value(at),

@@ -4,6 +4,7 @@ after) naming many learners, and every learner's change log still shows their ch
 import datetime as dt
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 
 from assignments.models import DueEvent
@@ -68,9 +69,9 @@ def test_fewer_learners_than_the_minimum_get_an_event_each(now, settings):
 
 def test_bulk_due_date_changes_keep_each_learners_before_and_after(client, admin_user, now):
     """Learners whose due dates differ get one event per distinct (before, after): each learner's log
-    shows their own dates."""
-    users = UserFactory.create_batch(3)
-    first_logins = [now - dt.timedelta(days=10 * n) for n in range(3)]
+    shows their own dates; two who share theirs share one event."""
+    users = UserFactory.create_batch(4)
+    first_logins = [now - dt.timedelta(days=10 * n) for n in (0, 1, 1, 2)]
     for user, at in zip(users, first_logins, strict=True):
         LearnerProfile.objects.update_or_create(user=user, defaults={"first_login_at": at})
     assignment = audience_assignment(users, **relative_due(DueEvent.FIRST_LOGIN, 30))
@@ -82,6 +83,7 @@ def test_bulk_due_date_changes_keep_each_learners_before_and_after(client, admin
 
     changed = AuditEvent.objects.filter(certification=cert, action="due_date_changed")
     assert changed.count() == 3 and set(changed.values_list("user_id", flat=True)) == {None}
+    assert sorted(changed.annotate(n=Count("learners")).values_list("n", flat=True)) == [1, 1, 2]
     for user, at in zip(users, first_logins, strict=True):
         event = AuditEvent.objects.filter(certification=cert, action="due_date_changed").for_learner(user.pk).get()
         record = CertificationRecord.objects.get(user=user, certification=cert)

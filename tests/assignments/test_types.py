@@ -123,3 +123,34 @@ def test_group_reaches_its_members():
 def test_audience_name_for_reports():
     assignment = AssignmentFactory(audience=AudienceFactory(name="Safety team"))
     assert assignment_reason(assignment) == "Member of audience 'Safety team'"
+
+
+def _membership_assignments(users) -> list:
+    """One assignment of each type whose membership rows carry the learner (decision 0148)."""
+    group = GroupFactory()
+    organisation, position = OrganisationFactory(), PositionFactory()
+    for user in users:
+        GroupMember.objects.create(
+            group=group, certification=group.certification, user=user, joined_at="2027-01-01T00:00Z"
+        )
+        JobAssignmentFactory(user=user, organisation=organisation, position=position)
+    return [
+        audience_assignment(users),
+        AssignmentFactory(certification=group.certification, type=AssignmentType.GROUP, audience=None, group=group),
+        AssignmentFactory(type=AssignmentType.ORGANISATION, audience=None, organisation=organisation),
+        AssignmentFactory(type=AssignmentType.POSITION, audience=None, position=position),
+    ]
+
+
+def test_within_narrows_the_membership_rows_themselves():
+    """A batch's range reaches only its learners, and it is a condition on the membership table (a range
+    on the users alone leaves PostgreSQL one index probe per user into the members)."""
+    from django.db.models import Q
+
+    users = sorted(UserFactory.create_batch(4), key=lambda u: u.pk)
+    within = Q(user_id__gte=users[1].pk, user_id__lt=users[3].pk)
+    for assignment in _membership_assignments(users):
+        assert set(reached_user_ids(assignment, within=within)) == {users[1].pk, users[2].pk}, assignment.type
+        assert reached(assignment) == {u.pk for u in users}, assignment.type
+        members_sql = str(reached_user_ids(assignment, within=within).query).split(" IN (", 1)[1]
+        assert '"user_id" >= ' in members_sql and '"user_id" < ' in members_sql, assignment.type

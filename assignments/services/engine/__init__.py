@@ -37,12 +37,13 @@ from ...types import TARGET_FIELDS
 from .context import Context, Scope, path_allowance_days
 from .exception_sync import exceptions_sync
 from .learners import applies, learners_run
-from .records import counting_routes, records_sync
+from .records import counting_routes, records_membership, records_sync
 from .routes import (
     RouteChanges,
     all_routes,
     due_dates_update,
     due_preview_sql,
+    membership_changes,
     routes_gone,
     routes_insert,
     routes_remove,
@@ -69,9 +70,13 @@ def _materialise_one(ctx: Context, assignment: Assignment) -> RouteChanges:
     cannot make an exception stale or due. Larger scopes always run it (they are the repair path).
     """
     changes = RouteChanges()
-    changes.removed = routes_remove(ctx, assignment, routes_gone(ctx, assignment))
-    changes.updated = due_dates_update(ctx, assignment)
-    changes.inserted, changes.inserted_exception = routes_insert(ctx, assignment)
+    # A batch of the sweep asks first whether its membership moved at all (one read of who is reached).
+    gone, new = membership_changes(ctx, assignment) if ctx.scope.id_range is not None else (True, True)
+    if gone:
+        changes.removed = routes_remove(ctx, assignment, routes_gone(ctx, assignment))
+    changes.updated, changes.recounted = due_dates_update(ctx, assignment)
+    if new:
+        changes.inserted, changes.inserted_exception = routes_insert(ctx, assignment)
     changes.written = changes.removed + changes.updated + 2 * changes.inserted
     if ctx.scope.user_ids is None or changes.updated or changes.inserted_exception:
         changes.written += exceptions_sync(ctx, assignment)
@@ -99,9 +104,14 @@ def _run(
 
 def _recompute(ctx: Context, assignments, *, restricted: bool) -> int:
     """One certification's assignments, then its records, in the caller's transaction."""
+    # A batch of the sweep reads whether its records match its counting routes before the routes move,
+    # while their pages are still all-visible (decision 0148); what the routes then move is added to it.
+    before = records_membership(ctx) if ctx.scope.id_range is not None else None
     changes = RouteChanges()
     for assignment in assignments:
         changes.add(_materialise_one(ctx, assignment))
+    if before is not None:
+        return changes.written + records_sync(ctx, changes, before=before)
     # A run restricted to some assignments for a few learners (a signal, a group membership) moves
     # records only through the routes it changed; any other run re-derives them (repair).
     incremental = restricted and ctx.scope.user_ids is not None

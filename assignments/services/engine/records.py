@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Exists, Max, OuterRef
 
 from certifications import services as certification_services
 from certifications.models import CertificationRecord
+from certifications.sql import Sql
 
 from ...models import RouteState, UserAssignment
 from .context import Context
@@ -17,15 +19,38 @@ def counting_routes(certification_id: int):
     return UserAssignment.objects.filter(certification_id=certification_id, state=RouteState.ACTIVE)
 
 
-def records_sync(ctx: Context, changes: RouteChanges | None = None) -> int:
+def records_membership(ctx: Context) -> tuple[bool, bool]:
+    """(a counting learner without a record, a record without a counting learner) in the scope: one
+    statement reading each side once, for a batch of the sweep, whose records almost always match its
+    routes already (decision 0148). Counted, not ``EXISTS``: see ``routes.membership_changes``."""
+    cert_id, scope = ctx.certification.pk, ctx.scope
+    counting = Sql.queryset(counting_routes(cert_id).filter(scope.q()).values("user_id").distinct())
+    records = Sql.queryset(CertificationRecord.objects.filter(scope.q(), certification_id=cert_id).values("user_id"))
+    statement = Sql.of(
+        "WITH c AS ({counting}), r AS ({records}) "
+        "SELECT (SELECT COUNT(*) FROM c WHERE NOT EXISTS (SELECT 1 FROM r WHERE r.user_id = c.user_id)), "
+        "(SELECT COUNT(*) FROM r WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.user_id = r.user_id))",
+        counting=counting,
+        records=records,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement.text, statement.params)
+        missing, orphaned = cursor.fetchone()
+    return bool(missing), bool(orphaned)
+
+
+def records_sync(ctx: Context, changes: RouteChanges | None = None, *, before: tuple[bool, bool] | None = None) -> int:
     """Learner records follow the counting routes: assign/restore, unassign, due date.
 
     ``changes`` (a run over only some assignments, for a few learners) says what the routes did, so
     that the steps that can find nothing are skipped: no record to create unless a route was
     inserted or changed state, none to remove unless a route was removed or changed state.
     Without it every step runs (the repair path: records follow all the certification's routes).
+    ``before`` (a batch of the sweep, a repair): ``records_membership`` read before its routes moved;
+    with ``changes``, the records to create or remove are looked for only where either says so, and
+    the due dates are always applied.
     """
-    if changes is not None and not changes.any_route:
+    if before is None and changes is not None and not changes.any_route:
         return 0
     cert_id, scope = ctx.certification.pk, ctx.scope
     actor = ctx.actor
@@ -35,6 +60,11 @@ def records_sync(ctx: Context, changes: RouteChanges | None = None) -> int:
     # fresh records are created with their due date (one write per record).
     written = 0
     adds = changes is None or bool(changes.updated) or changes.inserted > changes.inserted_exception
+    removes = changes is None or bool(changes.removed or changes.updated)
+    dates = adds
+    if before is not None:
+        moved = changes is None or changes.counting_moved
+        adds, removes, dates = before[0] or moved, before[1] or moved, True
     if adds:
         written += certification_services.record_assign_many(
             certification_id=cert_id,
@@ -52,11 +82,11 @@ def records_sync(ctx: Context, changes: RouteChanges | None = None) -> int:
         .filter(~Exists(counting_routes(cert_id).filter(scope.q()).filter(user_id=OuterRef("user_id"))))
         .values_list("user_id", flat=True)
     )
-    if changes is None or changes.removed or changes.updated:
+    if removes:
         written += certification_services.record_unassign_many(
             certification_id=cert_id, user_ids=orphans, now=ctx.now, actor=actor, actor_label=ctx.actor_label
         )
-    if adds:  # due dates only move later: a removed route never changes one
+    if dates:  # due dates only move later: a removed route never changes one
         written += certification_services.record_due_dates_apply(
             certification_id=cert_id,
             due_dates=due_dates,

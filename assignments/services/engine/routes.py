@@ -98,6 +98,7 @@ class RouteChanges:
     updated: int = 0
     inserted: int = 0
     inserted_exception: int = 0
+    recounted: int = 0  # routes of ``updated`` that started or stopped counting (active)
 
     def add(self, other: RouteChanges) -> None:
         self.written += other.written
@@ -105,17 +106,23 @@ class RouteChanges:
         self.updated += other.updated
         self.inserted += other.inserted
         self.inserted_exception += other.inserted_exception
+        self.recounted += other.recounted
 
     @property
     def any_route(self) -> bool:
         return bool(self.removed or self.updated or self.inserted)
+
+    @property
+    def counting_moved(self) -> bool:
+        """Whether the set of learners with a counting route may have changed."""
+        return bool(self.removed or self.recounted or self.inserted > self.inserted_exception)
 
 
 def reached_sql(ctx: Context, assignment: Assignment) -> Sql:
     """(user_id): the learners the assignment reaches, within the scope."""
     return Sql.of(
         "(SELECT q.id AS user_id FROM ({reached}) q WHERE 1=1{scope})",
-        reached=Sql(*reached_user_ids(assignment).query.sql_with_params()),
+        reached=Sql(*reached_user_ids(assignment, within=ctx.scope.q()).query.sql_with_params()),
         scope=ctx.scope.sql("q.id"),
     )
 
@@ -162,12 +169,33 @@ def routes_gone(ctx: Context, assignment: Assignment) -> Sql:
     )
 
 
+def membership_changes(ctx: Context, assignment: Assignment) -> tuple[bool, bool]:
+    """(any route in scope no longer reached, any learner reached without a route): one statement that
+    reads who the assignment reaches once (counted: as ``EXISTS`` PostgreSQL plans a loop expecting an early
+    hit, which a batch with nothing to find pays in full), so that a batch of the sweep whose membership did not move
+    (a due-date event) skips the two steps that would each read it again to find nothing (decision 0148)."""
+    statement = Sql.of(
+        "WITH q AS {reached}, ua AS (SELECT ua.user_id FROM {route} ua WHERE ua.assignment_id = {assignment}{scope}) "
+        "SELECT (SELECT COUNT(*) FROM ua WHERE NOT EXISTS (SELECT 1 FROM q WHERE q.user_id = ua.user_id)), "
+        "(SELECT COUNT(*) FROM q WHERE NOT EXISTS (SELECT 1 FROM ua WHERE ua.user_id = q.user_id))",
+        reached=reached_sql(ctx, assignment),
+        route=ROUTE,
+        assignment=Sql.value(assignment.pk),
+        scope=ctx.scope.sql("ua.user_id"),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement.text, [sql.param_datetime(p) for p in statement.params])
+        gone, new = cursor.fetchone()
+    return bool(gone), bool(new)
+
+
 def all_routes(assignment: Assignment) -> Sql:
     return Sql.of("ua.assignment_id = {assignment}", assignment=Sql.value(assignment.pk))
 
 
 def existing_checked_sql(ctx: Context, assignment: Assignment, *, keep_override: bool = True) -> Sql:
-    """SQL over the assignment's existing routes in scope: (route_id, due_date, unknown, exc) by its current rule.
+    """SQL over the assignment's existing routes in scope: (route_id, old_state, due_date, unknown, exc) by its
+    current rule.
 
     The due date never moves earlier (DOMAIN §3): a rule made shorter keeps a route's date, and the checks
     judge that effective date. It may become unknown or none (more time, never less). A realistic due date
@@ -177,7 +205,8 @@ def existing_checked_sql(ctx: Context, assignment: Assignment, *, keep_override:
     due = Sql.of("COALESCE(r.due_override, {due})", due=rule.due) if keep_override else rule.due
     unknown = Sql.of("(r.due_override IS NULL AND {unknown})", unknown=rule.unknown) if keep_override else rule.unknown
     values = Sql.of(
-        "SELECT r.id AS route_id, r.user_id, r.due_date AS old_due, {due} AS rule_due, {unknown} AS v_unknown "
+        "SELECT r.id AS route_id, r.user_id, r.state AS old_state, r.due_date AS old_due, {due} AS rule_due, "
+        "{unknown} AS v_unknown "
         "FROM {route} r{joins} WHERE r.assignment_id = {assignment}{scope}",
         due=due,
         unknown=unknown,
@@ -187,12 +216,14 @@ def existing_checked_sql(ctx: Context, assignment: Assignment, *, keep_override:
         scope=ctx.scope.sql("r.user_id"),
     )
     never_earlier = Sql.of(
-        "SELECT m.route_id, m.user_id, m.v_unknown, CASE WHEN m.old_due IS NOT NULL AND m.rule_due IS NOT NULL "
-        "AND m.rule_due < m.old_due THEN m.old_due ELSE m.rule_due END AS v_due FROM ({values}) m",
+        "SELECT m.route_id, m.user_id, m.old_state, m.v_unknown, CASE WHEN m.old_due IS NOT NULL "
+        "AND m.rule_due IS NOT NULL AND m.rule_due < m.old_due THEN m.old_due ELSE m.rule_due END AS v_due "
+        "FROM ({values}) m",
         values=values,
     )
     return Sql.of(
-        "SELECT n.route_id, n.v_due AS due_date, n.v_unknown AS unknown, {case} AS exc FROM ({never_earlier}) n "
+        "SELECT n.route_id, n.old_state, n.v_due AS due_date, n.v_unknown AS unknown, {case} AS exc "
+        "FROM ({never_earlier}) n "
         "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}{batch}",
         case=exception_case(ctx, user="n.user_id", due="n.v_due", unknown="n.v_unknown"),
         never_earlier=never_earlier,
@@ -244,30 +275,50 @@ def due_preview_sql(ctx: Context, proposed: Assignment) -> Sql:
     )
 
 
-def due_dates_update(ctx: Context, assignment: Assignment) -> int:
+def due_dates_update(ctx: Context, assignment: Assignment) -> tuple[int, int]:
     """2. Existing routes whose due date changed (never earlier) get it, and the checks run again; so do
-    routes whose rule can no longer give a date, or can again (``_route_checks``)."""
+    routes whose rule can no longer give a date, or can again (``_route_checks``).
+
+    Returns (routes updated, of which started or stopped counting); SQLite counts every updated route
+    as possibly recounted."""
     changed, kept, decided = _route_checks(ROUTE)
     keep = f"({kept} OR {decided})"
-    return execute(
-        Sql.of(
-            "UPDATE {route} SET due_date = v.due_date, "
-            "state = CASE WHEN {keep} THEN {route}.state WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, "
-            "exception_type = CASE WHEN {keep} THEN {route}.exception_type ELSE v.exc END, "
-            "resolved = CASE WHEN {keep} THEN {route}.resolved ELSE {false} END "
-            "FROM ({checked}) v WHERE {route}.id = v.route_id AND {route}.assignment_id = {assignment}{batch} "
-            "AND {changed}",
-            route=ROUTE,
-            assignment=Sql.value(assignment.pk),
-            batch=ctx.scope.batch_sql(f"{ROUTE}.user_id"),
-            keep=keep,
-            exception=RouteState.EXCEPTION,
-            active=RouteState.ACTIVE,
-            false=sql.false(),
-            checked=existing_checked_sql(ctx, assignment),
-            changed=changed,
-        )
+    # The checked rows are planned on their own (decision 0148): flattened into the UPDATE, the
+    # routes' join to themselves on id is estimated at 1% of the batch, and the event dates and records
+    # are then read one index probe per route instead of one range each.
+    update = Sql.of(
+        "UPDATE {route} SET due_date = v.due_date, "
+        "state = CASE WHEN {keep} THEN {route}.state WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, "
+        "exception_type = CASE WHEN {keep} THEN {route}.exception_type ELSE v.exc END, "
+        "resolved = CASE WHEN {keep} THEN {route}.resolved ELSE {false} END "
+        "FROM ({checked}{alone}) v WHERE {route}.id = v.route_id AND {route}.assignment_id = {assignment}{batch} "
+        "AND {changed}",
+        route=ROUTE,
+        assignment=Sql.value(assignment.pk),
+        batch=ctx.scope.batch_sql(f"{ROUTE}.user_id"),
+        keep=keep,
+        exception=RouteState.EXCEPTION,
+        active=RouteState.ACTIVE,
+        false=sql.false(),
+        checked=existing_checked_sql(ctx, assignment),
+        alone=sql.planned_alone(),
+        changed=changed,
     )
+    if not sql.is_postgres():
+        updated = execute(update)
+        return updated, updated
+    active = Sql.value(RouteState.ACTIVE)
+    statement = Sql.of(
+        "WITH moved AS ({update} RETURNING ({route}.state = {active}) <> (v.old_state = {active}) AS recounted) "
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN recounted THEN 1 ELSE 0 END), 0) FROM moved",
+        update=update,
+        route=ROUTE,
+        active=active,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement.text, [sql.param_datetime(p) for p in statement.params])
+        updated, recounted = cursor.fetchone()
+    return int(updated), int(recounted)
 
 
 def routes_insert(ctx: Context, assignment: Assignment) -> tuple[int, int]:

@@ -1,0 +1,111 @@
+"""A batch of the sweep (a user id range): it reads who an assignment reaches once when its membership
+did not move, still repairs membership that moved without its event, and plans the routes' due-date
+rewrite on its own (decision 0148)."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assignments.models import DueEvent, RouteState, UserAssignment
+from assignments.services.engine import assignment_materialise, certification_recompute
+from certifications.models import AuditEvent, CertificationRecord
+from directory.models import AudienceMember, LearnerProfile, ProfileDateValue
+from tests.factories.certifications import CertificationFactory, CourseSetFactory
+from tests.factories.courses import CourseFactory
+from tests.factories.directory import ProfileDateFieldFactory, UserFactory
+
+from .helpers import audience_assignment, relative_due, route
+
+pytestmark = pytest.mark.django_db
+
+MEMBERS = AudienceMember._meta.db_table
+
+
+def _batch(assignment, users, now):
+    ids = sorted(u.pk for u in users)
+    with CaptureQueriesContext(connection) as queries:
+        certification_recompute(certification_id=assignment.certification_id, now=now, id_range=(ids[0], ids[-1] + 1))
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_batch_whose_membership_did_not_move_reads_who_is_reached_once(now):
+    users = UserFactory.create_batch(4)
+    for user in users:
+        LearnerProfile.objects.create(user=user, first_login_at=now)
+    assignment = audience_assignment(users, **relative_due("first_login", amount=30))
+    assignment_materialise(assignment_id=assignment.pk, now=now)
+    LearnerProfile.objects.update(first_login_at=now + dt.timedelta(days=2))
+
+    statements = _batch(assignment, users, now)
+
+    assert sum(MEMBERS in s for s in statements) == 1
+    assert not any(s.lstrip().startswith("WITH ua AS (INSERT") for s in statements)
+    expected = now + dt.timedelta(days=32)
+    assert set(UserAssignment.objects.values_list("due_date", flat=True)) == {expected}
+    assert set(CertificationRecord.objects.values_list("due_date", flat=True)) == {expected}
+
+
+def test_a_batch_repairs_membership_that_moved_without_its_event(now):
+    """Members written straight to the table (no directory event): the batch still adds and removes routes."""
+    stays, leaves, joins = UserFactory.create_batch(3)
+    assignment = audience_assignment([stays, leaves])
+    assignment_materialise(assignment_id=assignment.pk, now=now)
+    AudienceMember.objects.filter(user=leaves).delete()
+    AudienceMember.objects.bulk_create([AudienceMember(audience=assignment.audience, user=joins)])
+
+    _batch(assignment, [stays, leaves, joins], now)
+
+    assert set(UserAssignment.objects.values_list("user_id", flat=True)) == {stays.pk, joins.pk}
+    assert set(AuditEvent.objects.filter(action="route_removed").values_list("user_id", flat=True)) == {leaves.pk}
+    assert set(AuditEvent.objects.filter(action="route_added", user=joins).values_list("user_id", flat=True)) == {
+        joins.pk
+    }
+
+
+def test_a_batch_whose_due_dates_start_or_stop_a_route_counting_moves_the_records(now):
+    """The records' membership is read before the routes move; a route that the due-date step puts into
+    or out of exception still creates or removes its learner's record in the same batch."""
+    certification = CertificationFactory()
+    CourseSetFactory(certification=certification, minimum_time_days=30, courses=[CourseFactory()])
+    field = ProfileDateFieldFactory(name="Licence date")
+    short, unknown = UserFactory.create_batch(2)
+    ProfileDateValue.objects.create(user=short, field=field, value=(now - dt.timedelta(days=20)).date())
+    ProfileDateValue.objects.create(user=unknown, field=field, value=now.date())
+    due = relative_due(DueEvent.PROFILE_DATE, 40, due_event_profile_field=field)
+    assignment = audience_assignment([short, unknown], certification=certification, **due)
+    assignment_materialise(assignment_id=assignment.pk, now=now)
+    assert route(assignment, short).state == RouteState.EXCEPTION
+    assert list(CertificationRecord.objects.values_list("user_id", flat=True)) == [unknown.pk]
+    # One learner's date moves out of the time allowance's reach; the other's becomes invalid.
+    ProfileDateValue.objects.filter(user=short).update(value=now.date())
+    ProfileDateValue.objects.filter(user=unknown).update(value=None)
+
+    _batch(assignment, [short, unknown], now)
+
+    assert route(assignment, short).state == RouteState.ACTIVE
+    assert route(assignment, unknown).state == RouteState.EXCEPTION
+    assert list(CertificationRecord.objects.values_list("user_id", flat=True)) == [short.pk]
+    assert CertificationRecord.objects.get().due_date.date() == (now + dt.timedelta(days=40)).date()
+
+
+def test_a_batchs_due_date_rewrite_plans_the_checked_routes_on_their_own(now):
+    """Flattened into the UPDATE, the routes' join to themselves was estimated at 1% of the batch and the
+    event dates and records were read one probe per route (decision 0148)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner")
+    users = UserFactory.create_batch(3)
+    for user in users:
+        LearnerProfile.objects.create(user=user, first_login_at=now)
+    assignment = audience_assignment(users, **relative_due("first_login", amount=30))
+    assignment_materialise(assignment_id=assignment.pk, now=now)
+    ids = sorted(u.pk for u in users)
+    with CaptureQueriesContext(connection) as queries:
+        certification_recompute(certification_id=assignment.certification_id, now=now, id_range=(ids[0], ids[-1] + 1))
+    table = UserAssignment._meta.db_table
+    (update,) = [q["sql"] for q in queries.captured_queries if f"UPDATE {table} SET due_date" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + update)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Subquery Scan on v" in plan
