@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from bench.b1_assign_audience import analyze, audience_with_members, certification, drop_certifications, sql
-from bench.common import Figure, timer, vacuum
+from bench.common import Figure, checkpoint, timer, vacuum
 
 SIZE = 1_000_000
 
@@ -97,6 +97,7 @@ def run() -> list[Figure]:
     sql("ANALYZE directory_learnerprofile")
 
     new_due = "lp.first_login_at + make_interval(months => 18)"
+    checkpoint()
     with timer() as floor, transaction.atomic():
         touched = sql(
             f"UPDATE assignments_userassignment ua SET due_date = {new_due} FROM directory_learnerprofile lp "
@@ -111,6 +112,7 @@ def run() -> list[Figure]:
     )
     # What the engine rewrites, vacuumed as autovacuum would have by then on a site (bench.common.vacuum).
     vacuum(UserAssignment, CertificationRecord, AuditEvent)
+    checkpoint()
 
     with timer() as engine_time:
         durations = _recompute_all(assignment.certification_id, _ranges(audience_id))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Exists, Max, OuterRef
 
 from certifications import services as certification_services
 from certifications.models import CertificationRecord
 from certifications.sql import Sql
 
+from ... import sql
 from ...models import RouteState, UserAssignment
 from .context import Context
 from .routes import RouteChanges
@@ -20,23 +20,12 @@ def counting_routes(certification_id: int):
 
 
 def records_membership(ctx: Context) -> tuple[bool, bool]:
-    """(a counting learner without a record, a record without a counting learner) in the scope: one
-    statement reading each side once, for a batch of the sweep, whose records almost always match its
-    routes already (decision 0148). Counted, not ``EXISTS``: see ``routes.membership_changes``."""
+    """(a counting learner without a record, a record without a counting learner) in the scope, in one
+    statement: for a batch of the sweep, whose records almost always match its routes (decision 0148)."""
     cert_id, scope = ctx.certification.pk, ctx.scope
-    counting = Sql.queryset(counting_routes(cert_id).filter(scope.q()).values("user_id").distinct())
-    records = Sql.queryset(CertificationRecord.objects.filter(scope.q(), certification_id=cert_id).values("user_id"))
-    statement = Sql.of(
-        "WITH c AS ({counting}), r AS ({records}) "
-        "SELECT (SELECT COUNT(*) FROM c WHERE NOT EXISTS (SELECT 1 FROM r WHERE r.user_id = c.user_id)), "
-        "(SELECT COUNT(*) FROM r WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.user_id = r.user_id))",
-        counting=counting,
-        records=records,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement.text, statement.params)
-        missing, orphaned = cursor.fetchone()
-    return bool(missing), bool(orphaned)
+    counting = counting_routes(cert_id).filter(scope.q()).values("user_id").distinct()
+    records = CertificationRecord.objects.filter(scope.q(), certification_id=cert_id).values("user_id")
+    return sql.unmatched(Sql.queryset(counting), Sql.queryset(records))
 
 
 def records_sync(ctx: Context, changes: RouteChanges | None = None, *, before: tuple[bool, bool] | None = None) -> int:

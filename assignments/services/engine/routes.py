@@ -170,23 +170,16 @@ def routes_gone(ctx: Context, assignment: Assignment) -> Sql:
 
 
 def membership_changes(ctx: Context, assignment: Assignment) -> tuple[bool, bool]:
-    """(any route in scope no longer reached, any learner reached without a route): one statement that
-    reads who the assignment reaches once (counted: as ``EXISTS`` PostgreSQL plans a loop expecting an early
-    hit, which a batch with nothing to find pays in full), so that a batch of the sweep whose membership did not move
-    (a due-date event) skips the two steps that would each read it again to find nothing (decision 0148)."""
-    statement = Sql.of(
-        "WITH q AS {reached}, ua AS (SELECT ua.user_id FROM {route} ua WHERE ua.assignment_id = {assignment}{scope}) "
-        "SELECT (SELECT COUNT(*) FROM ua WHERE NOT EXISTS (SELECT 1 FROM q WHERE q.user_id = ua.user_id)), "
-        "(SELECT COUNT(*) FROM q WHERE NOT EXISTS (SELECT 1 FROM ua WHERE ua.user_id = q.user_id))",
-        reached=reached_sql(ctx, assignment),
+    """(any route in scope no longer reached, any learner reached without a route) in one statement, so
+    that a batch of the sweep whose membership did not move (a due-date event) skips the two steps that
+    would each read who is reached again to find nothing (decision 0148)."""
+    routes = Sql.of(
+        "SELECT ua.user_id FROM {route} ua WHERE ua.assignment_id = {assignment}{scope}",
         route=ROUTE,
         assignment=Sql.value(assignment.pk),
         scope=ctx.scope.sql("ua.user_id"),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement.text, [sql.param_datetime(p) for p in statement.params])
-        gone, new = cursor.fetchone()
-    return bool(gone), bool(new)
+    return sql.unmatched(routes, reached_sql(ctx, assignment))
 
 
 def all_routes(assignment: Assignment) -> Sql:
