@@ -409,7 +409,40 @@ def record_due_dates_apply(
                 actor=actor,
                 actor_label=actor_label,
             )
-            update = Sql(f"WITH d AS ({update_sql} RETURNING d.user_id, d.due_date, d.old_due), ", update_params)
-            return _count(update + audit + " SELECT COUNT(*) FROM d")
+            moved = _due_dates_moved(certification_id, dsql, dparams, change, now, within)
+            return _count(moved + audit + " SELECT COUNT(*) FROM d")
         _execute(f"{audit_sql} FROM ({changed_sql}) d", (*audit_args, *changed_params))
         return _execute(update_sql, update_params)
+
+
+def _due_dates_moved(certification_id: int, dsql: str, dparams: tuple, change: str, now, within) -> Sql:
+    """PostgreSQL: ``WITH … d AS (…),``: the records' due-date UPDATE, its rows ``d`` (user_id, due_date,
+    old_due) for the audit CTEs that follow (decision 0148).
+
+    The records drive the join: the UPDATE joins the grouped due dates to the records it changes, and
+    the old dates come from the same statement's snapshot of the records (``old`` sees them as they were
+    before the UPDATE). Joined to themselves instead, the records were estimated at a few rows and
+    read again one index probe per record."""
+    records = table(CertificationRecord)
+    target_sql, target_params = _within("r.user_id", within)
+    old_sql, old_params = _within("o.user_id", within)
+    return Sql(
+        f"WITH old AS MATERIALIZED (SELECT o.user_id, o.due_date FROM {records} o "
+        f"WHERE o.certification_id = %s{old_sql}), "
+        f"moved AS (UPDATE {records} r SET due_date = d0.due_date, updated_at = %s FROM ({dsql}) d0 "
+        f"WHERE r.user_id = d0.user_id AND r.certification_id = %s{target_sql} AND d0.due_date IS NOT NULL "
+        f"AND r.path = %s AND r.status IN (%s, %s) AND {change.replace('r0.', 'r.')} "
+        f"RETURNING r.user_id, r.due_date), "
+        "d AS (SELECT m.user_id, m.due_date, o.due_date AS old_due FROM moved m JOIN old o ON o.user_id = m.user_id), ",
+        (
+            certification_id,
+            *old_params,
+            now,
+            *dparams,
+            certification_id,
+            *target_params,
+            CertificationPath.CERTIFICATION.value,
+            RecordStatus.NOT_CERTIFIED.value,
+            RecordStatus.IN_PROGRESS.value,
+        ),
+    )

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assignments.models import DueEvent, RouteState, UserAssignment
 from assignments.services.engine import assignment_materialise, certification_recompute
-from certifications.models import AuditEvent, CertificationRecord
+from certifications.models import AuditEvent, CertificationPath, CertificationRecord
 from directory.models import AudienceMember, LearnerProfile, ProfileDateValue
 from tests.factories.certifications import CertificationFactory, CourseSetFactory
 from tests.factories.courses import CourseFactory
@@ -88,6 +88,34 @@ def test_a_batch_whose_due_dates_start_or_stop_a_route_counting_moves_the_record
     assert route(assignment, unknown).state == RouteState.EXCEPTION
     assert list(CertificationRecord.objects.values_list("user_id", flat=True)) == [short.pk]
     assert CertificationRecord.objects.get().due_date.date() == (now + dt.timedelta(days=40)).date()
+
+
+@pytest.mark.parametrize("recertification_days,reads_records", [(30, False), (60, True)])
+def test_the_checks_read_the_learners_record_only_where_the_path_decides_the_allowance(
+    now, recertification_days, reads_records
+):
+    """The time allowance depends on the learner's path only where the two paths' allowances differ: only
+    then do the routes' statements join the learner's record (decision 0148)."""
+    certification = CertificationFactory()
+    CourseSetFactory(certification=certification, minimum_time_days=30, courses=[CourseFactory()])
+    CourseSetFactory(
+        certification=certification,
+        path=CertificationPath.RECERTIFICATION,
+        minimum_time_days=recertification_days,
+        courses=[CourseFactory()],
+    )
+    users = UserFactory.create_batch(2)
+    for user in users:
+        LearnerProfile.objects.create(user=user, first_login_at=now)
+    assignment = audience_assignment(users, certification=certification, **relative_due("first_login", 40))
+    assignment_materialise(assignment_id=assignment.pk, now=now)
+    LearnerProfile.objects.update(first_login_at=now + dt.timedelta(days=1))
+
+    statements = _batch(assignment, users, now)
+
+    (update,) = [s for s in statements if f"UPDATE {UserAssignment._meta.db_table} SET due_date" in s]
+    assert (f"{CertificationRecord._meta.db_table} rec" in update) is reads_records
+    assert set(UserAssignment.objects.values_list("state", flat=True)) == {RouteState.ACTIVE}
 
 
 def test_a_batchs_due_date_rewrite_plans_the_checked_routes_on_their_own(now):

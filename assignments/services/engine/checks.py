@@ -1,6 +1,8 @@
 """The exception checks (DOMAIN §5) as SQL, and their reasons in plain words.
 
-``rec`` is the learner's record row of the run's certification (a LEFT JOIN) in every fragment.
+``rec`` is the learner's record row of the run's certification (a LEFT JOIN) in every fragment;
+``exception_case`` reads it only where the path decides the allowance (``Context.path_matters``), and
+``record_join`` joins it only then.
 """
 
 from __future__ import annotations
@@ -28,13 +30,15 @@ def exception_case(ctx: Context, *, user: str, due: str, unknown: str) -> Sql:
         )
     else:
         already = Sql(sql.false())
-    allowance = Sql.of(
-        "({due} IS NOT NULL AND {due} < CASE WHEN rec.path = {recert} THEN {recert_by} ELSE {cert_by} END)",
-        due=due,
-        recert=Sql.value(CertificationPath.RECERTIFICATION),
-        recert_by=Sql.value(ctx.threshold(ctx.recert_days)),
-        cert_by=Sql.value(ctx.threshold(ctx.cert_days)),
-    )
+    by = Sql.value(ctx.threshold(ctx.cert_days))
+    if ctx.path_matters:
+        by = Sql.of(
+            "CASE WHEN rec.path = {recert} THEN {recert_by} ELSE {cert_by} END",
+            recert=Sql.value(CertificationPath.RECERTIFICATION),
+            recert_by=Sql.value(ctx.threshold(ctx.recert_days)),
+            cert_by=by,
+        )
+    allowance = Sql.of("({due} IS NOT NULL AND {due} < {by})", due=due, by=by)
     return Sql.of(
         "CASE WHEN {already} THEN '{already_type}' WHEN {unknown} THEN '{unknown_type}' "
         "WHEN {allowance} THEN '{allowance_type}' ELSE '' END",
@@ -44,6 +48,20 @@ def exception_case(ctx: Context, *, user: str, due: str, unknown: str) -> Sql:
         unknown_type=ExceptionType.COMPLETION_TIME_UNKNOWN,
         allowance=allowance,
         allowance_type=ExceptionType.TIME_ALLOWANCE,
+    )
+
+
+def record_join(ctx: Context, user: str) -> Sql:
+    """`` LEFT JOIN`` of the learner's record ``rec`` for ``exception_case`` over rows whose learner is
+    ``user``; nothing where the path does not decide the allowance. A batch joins its id range only."""
+    if not ctx.path_matters:
+        return Sql("")
+    return Sql.of(
+        " LEFT JOIN {record} rec ON rec.user_id = {user} AND rec.certification_id = {certification}{batch}",
+        record=RECORD,
+        user=user,
+        certification=Sql.value(ctx.certification.pk),
+        batch=ctx.scope.batch_sql("rec.user_id"),
     )
 
 

@@ -143,6 +143,12 @@ class Context:
         return days_after_clamped(self.now, days)
 
     @property
+    def path_matters(self) -> bool:
+        """Whether the learner's path decides the time allowance (the two paths' allowances differ): only
+        then do the checks read the learner's record (decision 0148)."""
+        return self.cert_days != self.recert_days
+
+    @property
     def actor(self):
         """The actor as a user the services accept (``None`` for the engine itself)."""
         return None if self.actor_id is None else get_user_model()(pk=self.actor_id)

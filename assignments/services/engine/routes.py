@@ -17,7 +17,7 @@ from certifications.sql import Sql
 from ... import sql
 from ...models import Assignment, AssignmentException, ExceptionStatus, ExceptionType, RouteState, UserAssignment
 from ...types import assignment_name, reached_user_ids
-from .checks import exception_case
+from .checks import exception_case, record_join
 from .context import Context
 from .due import DueSql
 
@@ -216,13 +216,10 @@ def existing_checked_sql(ctx: Context, assignment: Assignment, *, keep_override:
     )
     return Sql.of(
         "SELECT n.route_id, n.old_state, n.v_due AS due_date, n.v_unknown AS unknown, {case} AS exc "
-        "FROM ({never_earlier}) n "
-        "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}{batch}",
+        "FROM ({never_earlier}) n{record}",
         case=exception_case(ctx, user="n.user_id", due="n.v_due", unknown="n.v_unknown"),
         never_earlier=never_earlier,
-        record=RECORD,
-        certification=Sql.value(ctx.certification.pk),
-        batch=ctx.scope.batch_sql("rec.user_id"),
+        record=record_join(ctx, "n.user_id"),
     )
 
 
@@ -337,8 +334,7 @@ def routes_insert(ctx: Context, assignment: Assignment) -> tuple[int, int]:
         "exception_type, resolved) "
         "SELECT {assignment}, {certification}, v.user_id, {now}, v.due_date, "
         "CASE WHEN v.exc <> '' THEN '{exception}' ELSE '{active}' END, v.exc, {false} "
-        "FROM (SELECT n.user_id, n.due_date, {case} AS exc FROM ({new}) n "
-        "LEFT JOIN {record} rec ON rec.user_id = n.user_id AND rec.certification_id = {certification}{batch}) v "
+        "FROM (SELECT n.user_id, n.due_date, {case} AS exc FROM ({new}) n{record}) v "
         "WHERE {true} ON CONFLICT DO NOTHING",
         route=ROUTE,
         assignment=Sql.value(assignment.pk),
@@ -349,8 +345,7 @@ def routes_insert(ctx: Context, assignment: Assignment) -> tuple[int, int]:
         false=sql.false(),
         case=exception_case(ctx, user="n.user_id", due="n.due_date", unknown="n.unknown"),
         new=new,
-        record=RECORD,
-        batch=ctx.scope.batch_sql("rec.user_id"),
+        record=record_join(ctx, "n.user_id"),
         true=sql.true(),
     )
     after = route_json(assignment)
