@@ -21,6 +21,7 @@ from .helpers import audience_assignment, relative_due, route
 pytestmark = pytest.mark.django_db
 
 MEMBERS = AudienceMember._meta.db_table
+RECORDS = f'"{CertificationRecord._meta.db_table}"'
 
 
 def _batch(assignment, users, now):
@@ -47,6 +48,19 @@ def test_a_batch_whose_membership_did_not_move_reads_who_is_reached_once(now):
     assert set(CertificationRecord.objects.values_list("due_date", flat=True)) == {expected}
 
 
+def test_a_batch_of_a_new_assignment_looks_for_no_records_to_remove(now):
+    """Inserted routes only add counting learners: the batch creates their records and does not look for
+    records to remove (that statement, planned for a certification with no statistics yet, read every
+    route of it for each record)."""
+    users = UserFactory.create_batch(3)
+    assignment = audience_assignment(users)
+
+    statements = _batch(assignment, users, now)
+
+    assert set(CertificationRecord.objects.values_list("user_id", flat=True)) == {u.pk for u in users}
+    assert not any(f"DELETE FROM {RECORDS}" in s for s in statements)
+
+
 def test_a_batch_repairs_membership_that_moved_without_its_event(now):
     """Members written straight to the table (no directory event): the batch still adds and removes routes."""
     stays, leaves, joins = UserFactory.create_batch(3)
@@ -55,13 +69,21 @@ def test_a_batch_repairs_membership_that_moved_without_its_event(now):
     AudienceMember.objects.filter(user=leaves).delete()
     AudienceMember.objects.bulk_create([AudienceMember(audience=assignment.audience, user=joins)])
 
-    _batch(assignment, [stays, leaves, joins], now)
+    statements = _batch(assignment, [stays, leaves, joins], now)
 
     assert set(UserAssignment.objects.values_list("user_id", flat=True)) == {stays.pk, joins.pk}
+    assert set(CertificationRecord.objects.values_list("user_id", flat=True)) == {stays.pk, joins.pk}
     assert set(AuditEvent.objects.filter(action="route_removed").values_list("user_id", flat=True)) == {leaves.pk}
     assert set(AuditEvent.objects.filter(action="route_added", user=joins).values_list("user_id", flat=True)) == {
         joins.pk
     }
+    if connection.vendor == "postgresql":
+        # The batch's records without a counting route: its counting learners hashed once, whatever the
+        # statistics of a new certification say (decision 0148).
+        (unassign,) = [s for s in statements if f"DELETE FROM {RECORDS}" in s]
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + unassign)
+            assert "hashed SubPlan" in "\n".join(row[0] for row in cursor.fetchall())
 
 
 def test_a_batch_whose_due_dates_start_or_stop_a_route_counting_moves_the_records(now):

@@ -36,8 +36,9 @@ def records_sync(ctx: Context, changes: RouteChanges | None = None, *, before: t
     inserted or changed state, none to remove unless a route was removed or changed state.
     Without it every step runs (the repair path: records follow all the certification's routes).
     ``before`` (a batch of the sweep, a repair): ``records_membership`` read before its routes moved;
-    with ``changes``, the records to create or remove are looked for only where either says so, and
-    the due dates are always applied.
+    records to create are looked for only where it found some or a learner gained a counting route,
+    records to remove only where it found some or a learner lost one (a batch of a new assignment
+    inserts routes and removes nothing), and the due dates are always applied.
     """
     if before is None and changes is not None and not changes.any_route:
         return 0
@@ -52,8 +53,9 @@ def records_sync(ctx: Context, changes: RouteChanges | None = None, *, before: t
     removes = changes is None or bool(changes.removed or changes.updated)
     dates = adds
     if before is not None:
-        moved = changes is None or changes.counting_moved
-        adds, removes, dates = before[0] or moved, before[1] or moved, True
+        gained = changes is None or changes.counting_gained
+        lost = changes is None or changes.counting_lost
+        adds, removes, dates = before[0] or gained, before[1] or lost, True
     if adds:
         written += certification_services.record_assign_many(
             certification_id=cert_id,
@@ -64,13 +66,16 @@ def records_sync(ctx: Context, changes: RouteChanges | None = None, *, before: t
             due_dates=due_dates,
             within=scope.id_range,
         )
-    # Records with no counting route left: an anti-join (NOT EXISTS), never NOT IN over a large set.
-    orphans = (
-        CertificationRecord.objects.filter(certification_id=cert_id)
-        .filter(scope.q())
-        .filter(~Exists(counting_routes(cert_id).filter(scope.q()).filter(user_id=OuterRef("user_id"))))
-        .values_list("user_id", flat=True)
-    )
+    orphans = CertificationRecord.objects.filter(certification_id=cert_id).filter(scope.q())
+    if scope.id_range is not None:
+        # A batch: its counting learners hashed once (NOT IN a hashed subquery, at most a batch of ids).
+        # As an anti-join, a certification with no statistics yet was planned as a loop reading all its
+        # routes for each record (decision 0148).
+        orphans = orphans.exclude(user_id__in=counting.values("user_id"))
+    else:
+        # Records with no counting route left: an anti-join (NOT EXISTS), never NOT IN over a large set.
+        orphans = orphans.filter(~Exists(counting.filter(user_id=OuterRef("user_id"))))
+    orphans = orphans.values_list("user_id", flat=True)
     if removes:
         written += certification_services.record_unassign_many(
             certification_id=cert_id, user_ids=orphans, now=ctx.now, actor=actor, actor_label=ctx.actor_label

@@ -113,9 +113,14 @@ class RouteChanges:
         return bool(self.removed or self.updated or self.inserted)
 
     @property
-    def counting_moved(self) -> bool:
-        """Whether the set of learners with a counting route may have changed."""
-        return bool(self.removed or self.recounted or self.inserted > self.inserted_exception)
+    def counting_gained(self) -> bool:
+        """Whether a learner may have gained a counting route (inserted active, or started counting)."""
+        return bool(self.recounted or self.inserted > self.inserted_exception)
+
+    @property
+    def counting_lost(self) -> bool:
+        """Whether a learner may have lost a counting route (removed, or stopped counting)."""
+        return bool(self.removed or self.recounted)
 
 
 def reached_sql(ctx: Context, assignment: Assignment) -> Sql:
