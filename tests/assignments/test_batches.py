@@ -159,3 +159,36 @@ def test_a_batchs_due_date_rewrite_plans_the_checked_routes_on_their_own(now):
         cursor.execute("EXPLAIN " + update)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Subquery Scan on v" in plan
+
+
+def _estimate(model, certification_id) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {model._meta.db_table} WHERE certification_id = %s",
+            [certification_id],
+        )
+        return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
+
+
+def test_a_batch_that_lands_a_certification_the_planner_does_not_know_analyzes_it(now, monkeypatch):
+    """With every certification of the table in its statistics, a new one is estimated at one row, and a
+    large new assignment's batches read its rows in loops over all of them (decision 0149): its first
+    large batch analyzes the routes and records once it has written them."""
+    from assignments import sql
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    monkeypatch.setattr(sql, "STATISTICS_CATCH_UP_ROWS", 3)
+    known = audience_assignment(UserFactory.create_batch(4))
+    assignment_materialise(assignment_id=known.pk, now=now)
+    with connection.cursor() as cursor:
+        for model in (UserAssignment, CertificationRecord):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+    users = UserFactory.create_batch(3)
+    new = audience_assignment(users)
+    assert _estimate(UserAssignment, new.certification_id) == 1
+
+    _batch(new, users, now)
+
+    assert _estimate(UserAssignment, new.certification_id) == 3
+    assert _estimate(CertificationRecord, new.certification_id) == 3

@@ -32,7 +32,7 @@ from django.utils import timezone
 from certifications.models import Certification
 
 from ... import sql
-from ...models import Assignment
+from ...models import Assignment, UserAssignment
 from ...types import TARGET_FIELDS
 from .context import Context, Scope, path_allowance_days
 from .exception_sync import exceptions_sync
@@ -111,6 +111,7 @@ def _recompute(ctx: Context, assignments, *, restricted: bool) -> int:
     for assignment in assignments:
         changes.add(_materialise_one(ctx, assignment))
     if before is not None:
+        sql.statistics_catch_up(UserAssignment, ctx.certification.pk, changes.inserted)
         return changes.written + records_sync(ctx, changes, before=before)
     # A run restricted to some assignments for a few learners (a signal, a group membership) moves
     # records only through the routes it changed; any other run re-derives them (repair).

@@ -57,7 +57,7 @@ def records_sync(ctx: Context, changes: RouteChanges | None = None, *, before: t
         lost = changes is None or changes.counting_lost
         adds, removes, dates = before[0] or gained, before[1] or lost, True
     if adds:
-        written += certification_services.record_assign_many(
+        created = certification_services.record_assign_many(
             certification_id=cert_id,
             user_ids=counting.values_list("user_id", flat=True).distinct(),
             now=ctx.now,
@@ -66,6 +66,9 @@ def records_sync(ctx: Context, changes: RouteChanges | None = None, *, before: t
             due_dates=due_dates,
             within=scope.id_range,
         )
+        written += created
+        if before is not None:
+            sql.statistics_catch_up(CertificationRecord, cert_id, created)
     orphans = CertificationRecord.objects.filter(certification_id=cert_id).filter(scope.q())
     if scope.id_range is not None:
         # A batch: its counting learners hashed once (NOT IN a hashed subquery, at most a batch of ids).
