@@ -108,13 +108,14 @@ STATISTICS_CATCH_UP_ROWS = 100
 
 def statistics_catch_up(model, certification_id: int, inserted: int) -> None:
     """``ANALYZE`` the model's table inside a batch that has just inserted ``inserted`` rows of a
-    certification the planner estimates at one row (decision 0149).
+    certification the planner estimates at fewer rows than that (decision 0149).
 
     A certification that was not in the table at its last ``ANALYZE`` is estimated at one row while
-    the table's statistics list every certification it holds (a site with up to ten, decision 0145):
-    the batch's next statements then read its rows with a loop over all of them per learner, and each
-    batch of a large new assignment took longer than the last (13, 26, 40 s). ``ANALYZE`` counts the
-    transaction's own new rows; it runs once per such certification, when its first large batch lands."""
+    the table's statistics list every certification it holds (a site with up to ten, decision 0145),
+    or at a default of a few hundred when the table was empty then: the batch's next statements read
+    its rows with a loop over all of them per learner, and each batch of a large new assignment took
+    longer than the last (13, 26, 40 s). ``ANALYZE`` counts the transaction's own new rows; afterwards
+    the certification is estimated at least at this batch's rows, so it runs once per certification."""
     if not is_postgres() or inserted < STATISTICS_CATCH_UP_ROWS:
         return
     table = connection.ops.quote_name(model._meta.db_table)
@@ -123,7 +124,7 @@ def statistics_catch_up(model, certification_id: int, inserted: int) -> None:
         plan = cursor.fetchone()[0]
         if isinstance(plan, str):
             plan = json.loads(plan)
-        if plan[0]["Plan"]["Plan Rows"] <= 1:
+        if plan[0]["Plan"]["Plan Rows"] < inserted:
             cursor.execute(f"ANALYZE {table}")
 
 
