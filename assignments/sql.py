@@ -89,13 +89,24 @@ def unmatched(left: Sql, right: Sql) -> tuple[bool, bool]:
     """(a ``user_id`` of ``left`` not in ``right``, one of ``right`` not in ``left``): one statement, one
     full join of the two sets. Counted, not ``EXISTS``: PostgreSQL plans an ``EXISTS`` as a loop that
     expects an early hit, which a check finding nothing pays in full (decision 0148)."""
-    statement = Sql.of(
-        "SELECT COALESCE(SUM(CASE WHEN b.user_id IS NULL THEN 1 ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN a.user_id IS NULL THEN 1 ELSE 0 END), 0) "
-        "FROM ({left}) a FULL JOIN ({right}) b ON b.user_id = a.user_id",
-        left=left,
-        right=right,
-    )
+    if is_postgres():
+        statement = Sql.of(
+            "SELECT COALESCE(SUM(CASE WHEN b.user_id IS NULL THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN a.user_id IS NULL THEN 1 ELSE 0 END), 0) "
+            "FROM ({left}) a FULL JOIN ({right}) b ON b.user_id = a.user_id",
+            left=left,
+            right=right,
+        )
+    else:  # SQLite before 3.39 has no FULL JOIN: each side's unmatched rows in turn
+        statement = Sql.of(
+            "SELECT (SELECT COUNT(*) FROM ({left}) a LEFT JOIN ({right}) b ON b.user_id = a.user_id "
+            "WHERE b.user_id IS NULL), (SELECT COUNT(*) FROM ({right2}) b LEFT JOIN ({left2}) a "
+            "ON a.user_id = b.user_id WHERE a.user_id IS NULL)",
+            left=left,
+            right=right,
+            right2=right,
+            left2=left,
+        )
     with connection.cursor() as cursor:
         cursor.execute(statement.text, statement.params)
         only_left, only_right = cursor.fetchone()
