@@ -9,7 +9,8 @@ from .lifecycle import (
     records_progress_repair,
     records_window_open,
 )
-from .records import record_assign_many, record_due_dates_apply, record_unassign_many
+from .record_dates import record_due_dates_apply
+from .records import record_assign_many, record_unassign_many
 
 __all__ = [
     "PeriodDates",
