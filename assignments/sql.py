@@ -126,7 +126,8 @@ def statistics_catch_up(model, certification_id: int, inserted: int) -> None:
     or at a default of a few hundred when the table was empty then: the batch's next statements read
     its rows with a loop over all of them per learner, and each batch of a large new assignment took
     longer than the last (13, 26, 40 s). ``ANALYZE`` counts the transaction's own new rows; afterwards
-    the certification is estimated at least at this batch's rows, so it runs once per certification."""
+    the certification is estimated at about the rows it has, so it runs once or twice per certification
+    (a sample may come out just below a batch). Without the table's ownership it only warns."""
     if not is_postgres() or inserted < STATISTICS_CATCH_UP_ROWS:
         return
     table = connection.ops.quote_name(model._meta.db_table)
