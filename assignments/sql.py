@@ -100,12 +100,10 @@ def unmatched(left: Sql, right: Sql) -> tuple[bool, bool]:
     else:  # SQLite before 3.39 has no FULL JOIN: each side's unmatched rows in turn
         statement = Sql.of(
             "SELECT (SELECT COUNT(*) FROM ({left}) a LEFT JOIN ({right}) b ON b.user_id = a.user_id "
-            "WHERE b.user_id IS NULL), (SELECT COUNT(*) FROM ({right2}) b LEFT JOIN ({left2}) a "
+            "WHERE b.user_id IS NULL), (SELECT COUNT(*) FROM ({right}) b LEFT JOIN ({left}) a "
             "ON a.user_id = b.user_id WHERE a.user_id IS NULL)",
             left=left,
             right=right,
-            right2=right,
-            left2=left,
         )
     with connection.cursor() as cursor:
         cursor.execute(statement.text, statement.params)
@@ -130,14 +128,10 @@ def statistics_catch_up(model, certification_id: int, inserted: int) -> None:
     (a sample may come out just below a batch). Without the table's ownership it only warns."""
     if not is_postgres() or inserted < STATISTICS_CATCH_UP_ROWS:
         return
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} WHERE certification_id = %s", [certification_id])
-        plan = cursor.fetchone()[0]
-        if isinstance(plan, str):
-            plan = json.loads(plan)
-        if plan[0]["Plan"]["Plan Rows"] < inserted:
-            cursor.execute(f"ANALYZE {table}")
+    plan = json.loads(model.objects.filter(certification_id=certification_id).values("pk").explain(format="json"))
+    if plan[0]["Plan"]["Plan Rows"] < inserted:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def null_timestamp() -> str:

@@ -32,18 +32,45 @@ def record_due_dates_apply(
     later. One UPDATE … FROM; one audit row per changed learner (the bulk form for many, decision 0073).
     ``within``: the half-open user id range of a batch, when ``due_dates`` lies inside one.
     """
-    records = table(CertificationRecord)
     now = db_datetime(now)
+    with transaction.atomic(savepoint=False):
+        if not is_postgres():
+            return _apply_sqlite(certification_id, due_dates, now, allow_earlier, actor, actor_label, within)
+        audit = audit_rows_ctes(
+            rows="d",
+            user_id="d.user_id",
+            keys=("d.old_due", "d.due_date"),
+            subject=SUBJECT,
+            action="due_date_changed",
+            now=now,
+            certification_id=certification_id,
+            before=json_object_sql({"due_date": "d.old_due"}),
+            after=json_object_sql({"due_date": "d.due_date"}),
+            actor=actor,
+            actor_label=actor_label,
+        )
+        moved = _due_dates_moved(certification_id, due_dates, _change("r", allow_earlier), now, within)
+        return _count(moved + audit + " SELECT COUNT(*) FROM d")
+
+
+def _change(alias: str, allow_earlier: bool) -> str:
+    """SQL: the record ``alias``'s due date changes to ``d0.due_date`` (only later, unless allowed earlier)."""
+    if allow_earlier:
+        return is_distinct_sql(f"{alias}.due_date", "d0.due_date")
+    return f"({alias}.due_date IS NULL OR d0.due_date > {alias}.due_date)"
+
+
+def _apply_sqlite(certification_id, due_dates, now, allow_earlier, actor, actor_label, within) -> int:
+    """SQLite (no data-modifying CTEs, one writer at a time): the audit rows from the same SELECT, then
+    the UPDATE."""
+    records = table(CertificationRecord)
     dsql, dparams = queryset_sql(due_dates)
     r0_sql, r0_params = _within("r0.user_id", within)
-    if allow_earlier:
-        change = is_distinct_sql("r0.due_date", "d0.due_date")
-    else:
-        change = "(r0.due_date IS NULL OR d0.due_date > r0.due_date)"
     changed_sql = (
         f"SELECT d0.user_id AS user_id, d0.due_date AS due_date, r0.due_date AS old_due "
         f"FROM ({dsql}) d0 JOIN {records} r0 ON r0.user_id = d0.user_id AND r0.certification_id = %s{r0_sql} "
-        f"WHERE d0.due_date IS NOT NULL AND r0.path = %s AND r0.status IN (%s, %s) AND {change}"
+        f"WHERE d0.due_date IS NOT NULL AND r0.path = %s AND r0.status IN (%s, %s) "
+        f"AND {_change('r0', allow_earlier)}"
     )
     changed_params = (
         *dparams,
@@ -64,29 +91,11 @@ def record_due_dates_apply(
         f"UPDATE {records} SET due_date = d.due_date, updated_at = %s FROM ({changed_sql}) d "
         f"WHERE {records}.user_id = d.user_id AND {records}.certification_id = %s{target_sql}"
     )
-    update_params = (now, *changed_params, certification_id, *target_params)
-    with transaction.atomic(savepoint=False):
-        if is_postgres():
-            audit = audit_rows_ctes(
-                rows="d",
-                user_id="d.user_id",
-                keys=("d.old_due", "d.due_date"),
-                subject=SUBJECT,
-                action="due_date_changed",
-                now=now,
-                certification_id=certification_id,
-                before=json_object_sql({"due_date": "d.old_due"}),
-                after=json_object_sql({"due_date": "d.due_date"}),
-                actor=actor,
-                actor_label=actor_label,
-            )
-            moved = _due_dates_moved(certification_id, dsql, dparams, change, now, within)
-            return _count(moved + audit + " SELECT COUNT(*) FROM d")
-        _execute(f"{audit_sql} FROM ({changed_sql}) d", (*audit_args, *changed_params))
-        return _execute(update_sql, update_params)
+    _execute(f"{audit_sql} FROM ({changed_sql}) d", (*audit_args, *changed_params))
+    return _execute(update_sql, (now, *changed_params, certification_id, *target_params))
 
 
-def _due_dates_moved(certification_id: int, dsql: str, dparams: tuple, change: str, now, within) -> Sql:
+def _due_dates_moved(certification_id: int, due_dates: QuerySet, change: str, now, within) -> Sql:
     """PostgreSQL: ``WITH … d AS (…),``: the records' due-date UPDATE, its rows ``d`` (user_id, due_date,
     old_due) for the audit CTEs that follow (decision 0148).
 
@@ -94,26 +103,21 @@ def _due_dates_moved(certification_id: int, dsql: str, dparams: tuple, change: s
     the old dates come from the same statement's snapshot of the records (``old`` sees them as they were
     before the UPDATE). Joined to themselves instead, the records were estimated at a few rows and
     read again one index probe per record."""
-    records = table(CertificationRecord)
-    target_sql, target_params = _within("r.user_id", within)
-    old_sql, old_params = _within("o.user_id", within)
-    return Sql(
-        f"WITH old AS MATERIALIZED (SELECT o.user_id, o.due_date FROM {records} o "
-        f"WHERE o.certification_id = %s{old_sql}), "
-        f"moved AS (UPDATE {records} r SET due_date = d0.due_date, updated_at = %s FROM ({dsql}) d0 "
-        f"WHERE r.user_id = d0.user_id AND r.certification_id = %s{target_sql} AND d0.due_date IS NOT NULL "
-        f"AND r.path = %s AND r.status IN (%s, %s) AND {change.replace('r0.', 'r.')} "
-        f"RETURNING r.user_id, r.due_date), "
+    return Sql.of(
+        "WITH old AS MATERIALIZED (SELECT o.user_id, o.due_date FROM {records} o "
+        "WHERE o.certification_id = {certification}{old_within}), "
+        "moved AS (UPDATE {records} r SET due_date = d0.due_date, updated_at = {now} FROM ({due_dates}) d0 "
+        "WHERE r.user_id = d0.user_id AND r.certification_id = {certification}{within} "
+        "AND d0.due_date IS NOT NULL AND r.path = {path} AND r.status IN ({statuses}) AND {change} "
+        "RETURNING r.user_id, r.due_date), "
         "d AS (SELECT m.user_id, m.due_date, o.due_date AS old_due FROM moved m JOIN old o ON o.user_id = m.user_id), ",
-        (
-            certification_id,
-            *old_params,
-            now,
-            *dparams,
-            certification_id,
-            *target_params,
-            CertificationPath.CERTIFICATION.value,
-            RecordStatus.NOT_CERTIFIED.value,
-            RecordStatus.IN_PROGRESS.value,
-        ),
+        records=table(CertificationRecord),
+        certification=Sql.value(certification_id),
+        old_within=Sql(*_within("o.user_id", within)),
+        now=Sql.value(now),
+        due_dates=Sql.queryset(due_dates),
+        within=Sql(*_within("r.user_id", within)),
+        path=Sql.value(CertificationPath.CERTIFICATION.value),
+        statuses=Sql.values([RecordStatus.NOT_CERTIFIED.value, RecordStatus.IN_PROGRESS.value]),
+        change=change,
     )

@@ -52,10 +52,8 @@ def records_sync(ctx: Context, changes: RouteChanges | None = None, *, before: t
     adds = changes is None or bool(changes.updated) or changes.inserted > changes.inserted_exception
     removes = changes is None or bool(changes.removed or changes.updated)
     dates = adds
-    if before is not None:
-        gained = changes is None or changes.counting_gained
-        lost = changes is None or changes.counting_lost
-        adds, removes, dates = before[0] or gained, before[1] or lost, True
+    if before is not None and changes is not None:
+        adds, removes, dates = before[0] or changes.counting_gained, before[1] or changes.counting_lost, True
     if adds:
         created = certification_services.record_assign_many(
             certification_id=cert_id,

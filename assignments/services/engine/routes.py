@@ -178,13 +178,8 @@ def membership_changes(ctx: Context, assignment: Assignment) -> tuple[bool, bool
     """(any route in scope no longer reached, any learner reached without a route) in one statement, so
     that a batch of the sweep whose membership did not move (a due-date event) skips the two steps that
     would each read who is reached again to find nothing (decision 0148)."""
-    routes = Sql.of(
-        "SELECT ua.user_id FROM {route} ua WHERE ua.assignment_id = {assignment}{scope}",
-        route=ROUTE,
-        assignment=Sql.value(assignment.pk),
-        scope=ctx.scope.sql("ua.user_id"),
-    )
-    return sql.unmatched(routes, reached_sql(ctx, assignment))
+    routes = UserAssignment.objects.filter(ctx.scope.q(), assignment_id=assignment.pk).values("user_id")
+    return sql.unmatched(Sql.queryset(routes), reached_sql(ctx, assignment))
 
 
 def all_routes(assignment: Assignment) -> Sql:
